@@ -1,0 +1,41 @@
+"""Evaluate settings variants on both dev sets in one process (query embeddings cached across variants).
+
+    python bench/tune.py 'sentence_lexical=0.2,0.35,0.5' 'keep_ratio=0.9'
+"""
+
+import itertools
+import sys
+from pathlib import Path
+
+from index.embed import Embedder
+from index.store import Store
+from server.answer import QA
+from server.evaluate import metrics, read_questions, run
+from server.settings import Settings
+
+SETS = {
+    "dev": (Path(".verbatim/dev-index"), Path("../shared/eval/dev.jsonl")),
+    "squad": (Path("bench/out/squad/index"), Path("bench/out/squad/questions.jsonl")),
+}
+SHOW = ("hit@1", "hit", "false_abstain", "abstain", "near_miss_abstain", "median_answer_words")
+
+
+def main(specs: list[str]) -> None:
+    grid = {k: [float(x) if x.replace(".", "").isdigit() else x for x in v.split(",")]
+            for k, v in (s.split("=") for s in specs)}  # fmt: skip
+    base = Settings()
+    embedder = Embedder(base.model, cache_size=10_000)
+    stores = {name: (Store.open(index, base.model, base.max_passage_chars), read_questions(q))
+              for name, (index, q) in SETS.items()}  # fmt: skip
+    for values in itertools.product(*grid.values()):
+        settings = base.model_copy(update=dict(zip(grid, values, strict=True)))
+        row = []
+        for name, (store, questions) in stores.items():
+            answers, latencies = run(QA(store, embedder, settings), questions)
+            m = metrics(questions, answers, store.documents, latencies)
+            row.append(f"{name}: " + " ".join(f"{k}={m[k]}" for k in SHOW if m[k] is not None))
+        print(dict(zip(grid, values, strict=True)), " | ".join(row), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,34 @@
+"""Word tokens for the lexical index and for term checks: lowercase, stop words out, Snowball-stemmed."""
+
+import re
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+STOPWORDS = frozenset(STOPWORDS_EN) | {"s", "t", "whose", "whom", "which", "what", "who", "how", "why", "when"}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """The content words of text as written (case kept), stop words left out."""
+    return [w for w in WORD.findall(text) if w.lower() not in STOPWORDS]
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.lower().replace("’", "'"))
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed content words; hyphenated words also give their parts (CAR-T, beta-thalassemia)."""
+    out = []
+    for word in words(text):
+        out.append(stem(word))
+        if "-" in word:
+            out += [stem(part) for part in word.split("-") if part.lower() not in STOPWORDS]
+    return out

@@ -1,0 +1,127 @@
+"""Answering: retrieve, choose sentences copied from the documents, cite them, or abstain. No web framework."""
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from index.embed import Embedder
+from index.store import Store
+from index.text import tokens
+from ingest.units import Passage, Sentence
+from server.followup import resolve
+from server.retrieve import Ranked, rank
+from server.settings import Settings
+from server.terms import coverage, missing_terms
+
+NO_ANSWER = "The documents do not answer this question."
+_NEEDS_PREVIOUS = re.compile(r"^\W*(this|these|they|it|its|that|those|such|he|she|their|both|there)\b", re.I)
+
+
+def not_mentioned(terms: list[str]) -> str:
+    quoted = ", ".join(f"“{t}”" for t in terms)
+    return f"The documents do not answer this question: they never mention {quoted}."
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str
+    citation: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    id: int
+    source: str
+    section: str | None
+    page: int | None
+    start: int
+    end: int
+    passage: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    answered: bool
+    answer: str
+    sentences: list[Quote] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)  # passages to read instead, when abstaining
+    missing_terms: list[str] = field(default_factory=list)
+    query: str = ""  # the question as searched, after resolving a follow-up
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _citation(number: int, passage: Passage, score: float) -> Citation:
+    section = " > ".join(part for part in passage.section if part) or None
+    return Citation(number, passage.doc_id, section, passage.page, passage.start, passage.end, passage.text,
+                    round(score, 4))  # fmt: skip
+
+
+class QA:
+    """Answers questions from one loaded index with one embedding model."""
+
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings) -> None:
+        self.store, self.embedder, self.settings = store, embedder, settings
+
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        query = resolve(question.strip(), [h for h in history or [] if h.strip()])
+        query_tokens = tokens(query)
+        ranked = rank(self.store, query, self.embedder.encode_query(query), query_tokens, self.settings)
+        missing = missing_terms(self.store, query, self.settings.rare_zipf)
+        if missing:
+            return self._abstain(ranked, query, not_mentioned(missing), missing)
+        if not ranked.sentences or not self._supported(ranked, query_tokens):
+            return self._abstain(ranked, query, NO_ANSWER)
+        return self._answer(self._choose(ranked), ranked, query)
+
+    def _supported(self, ranked: Ranked, query_tokens: list[str]) -> bool:
+        best, _, similarity = ranked.sentences[0]
+        passage = self.store.passages[self.store.sentence_passage[best]]
+        text = f"{passage.context}\n{passage.text}"
+        return (similarity >= self.settings.min_dense
+                and coverage(self.store, query_tokens, text) >= self.settings.min_coverage)  # fmt: skip
+
+    def _choose(self, ranked: Ranked) -> list[int]:
+        """The best sentence, a neighbour it can't stand without, then others scoring close to the best."""
+        sentences = self.store.sentences
+        best, top, _ = ranked.sentences[0]
+        chosen = [best]
+        if _NEEDS_PREVIOUS.match(sentences[best].text) and self._same_passage(best, best - 1):
+            chosen.append(best - 1)
+        elif sentences[best].text.rstrip().endswith(":") and best + 1 < len(sentences) and (
+            sentences[best + 1].doc_id == sentences[best].doc_id
+        ):
+            chosen.append(best + 1)
+        for sid, score, _ in ranked.sentences[1:]:
+            if len(chosen) >= self.settings.max_sentences or score < top * self.settings.keep_ratio:
+                break
+            if sid not in chosen:
+                chosen.append(sid)
+        return chosen[: self.settings.max_sentences]
+
+    def _same_passage(self, a: int, b: int) -> bool:
+        return b >= 0 and self.store.sentence_passage[a] == self.store.sentence_passage[b]
+
+    def _answer(self, chosen: list[int], ranked: Ranked, query: str) -> Answer:
+        scores = dict(ranked.passages)
+        numbers: dict[int, int] = {}
+        citations: list[Citation] = []
+        quotes: list[Quote] = []
+        for sid in chosen:
+            sentence: Sentence = self.store.sentences[sid]
+            pid = int(self.store.sentence_passage[sid])
+            if pid not in numbers:
+                numbers[pid] = len(numbers) + 1
+                citations.append(_citation(numbers[pid], self.store.passages[pid], scores.get(pid, 0.0)))
+            quotes.append(Quote(sentence.text, numbers[pid], sentence.start, sentence.end))
+        text = " ".join(f"{' '.join(q.text.split())} [{q.citation}]" for q in quotes)
+        return Answer(True, text, quotes, citations, query=query)
+
+    def _abstain(self, ranked: Ranked, query: str, message: str, missing: list[str] | None = None) -> Answer:
+        related = [_citation(n, self.store.passages[pid], score)
+                   for n, (pid, score) in enumerate(ranked.passages[: self.settings.related], start=1)]  # fmt: skip
+        return Answer(False, message, related=related, missing_terms=missing or [], query=query)

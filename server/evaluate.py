@@ -1,0 +1,80 @@
+"""Run a question file through the engine and compute the contract's metrics."""
+
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.answer import QA, Answer
+
+KINDS = ("answerable", "followup", "unanswerable", "near_miss")
+
+
+class QuestionFileError(ValueError):
+    """A question file that can't be read; the message names the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    question: str
+    kind: str
+    gold: list[str]
+    history: list[str]
+
+
+def read_questions(path: Path) -> list[Question]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise QuestionFileError(f"cannot read question file {path}: {error}") from error
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            questions.append(Question(str(row["id"]), row["question"], row.get("kind", "answerable"),
+                                      list(row.get("gold", [])), list(row.get("history", []))))  # fmt: skip
+        except (ValueError, KeyError, TypeError) as error:
+            raise QuestionFileError(f"{path}, line {number}: not a question ({error})") from error
+    return questions
+
+
+def _share(values: list[bool]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def metrics(questions: list[Question], answers: list[Answer], documents: dict[str, str],
+            latencies: list[float]) -> dict:  # fmt: skip
+    """The contract's metrics: hit@1, hit and false_abstain on answerable questions, abstention, verbatim."""
+    asked = [(q, a) for q, a in zip(questions, answers, strict=True) if q.kind in ("answerable", "followup")]
+    hit1 = [a.answered and any(g in a.sentences[0].text for g in q.gold) for q, a in asked]
+    hit = [a.answered and any(g in s.text for g in q.gold for s in a.sentences) for q, a in asked]
+    sentences = [(s, c) for a in answers for s in a.sentences for c in a.citations if c.id == s.citation]
+    verbatim = [documents[c.source][s.start : s.end] == s.text for s, c in sentences]
+    words = [sum(len(s.text.split()) for s in a.sentences) for a in answers if a.answered]
+    ms = sorted(1000 * t for t in latencies)
+    return {
+        "questions": len(questions),
+        "hit@1": _share(hit1),
+        "hit": _share(hit),
+        "false_abstain": _share([not a.answered for _, a in asked]),
+        "abstain": _share([not a.answered for q, a in zip(questions, answers, strict=True) if q.kind == "unanswerable"]),
+        "near_miss_abstain": _share([not a.answered for q, a in zip(questions, answers, strict=True)
+                                     if q.kind == "near_miss"]),  # fmt: skip
+        "verbatim": _share(verbatim) if verbatim else 1.0,
+        "median_answer_words": statistics.median(words) if words else 0,
+        "latency_p50_ms": round(ms[len(ms) // 2], 1) if ms else None,
+        "latency_p95_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.95))], 1) if ms else None,
+    }
+
+
+def run(qa: QA, questions: list[Question]) -> tuple[list[Answer], list[float]]:
+    answers, latencies = [], []
+    for q in questions:
+        began = time.perf_counter()
+        answers.append(qa.ask(q.question, q.history))
+        latencies.append(time.perf_counter() - began)
+    return answers, latencies

@@ -1,0 +1,45 @@
+"""Resolve a follow-up question from the conversation's earlier questions, by rule (no language model)."""
+
+import re
+
+from index.text import STOPWORDS, WORD
+
+# Words that point back to something said before.
+_POINTERS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she",
+             "him", "her", "his", "there", "such", "one", "ones"}  # fmt: skip
+_SUBSTITUTABLE = {"it", "they", "them", "this", "that", "these", "those", "he", "she", "him", "her"}
+_OPENING = re.compile(
+    r"^\s*(?:and\s+|so\s+|but\s+)?(?:(?:what|which|who|whom|why|when|where|how(?:\s+(?:many|much|long|often))?)"
+    r"(?:\s+(?:kinds?|types?|sorts?)\s+of)?\s+)?"
+    r"(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|about|tell me about)?\s*",
+    re.IGNORECASE,
+)
+_GENERIC = {"used", "use", "work", "works", "mean", "means", "cost", "costs", "made", "treat", "help",
+            "happen", "safe", "risk", "risks", "example", "examples", "else", "more", "much", "many"}  # fmt: skip
+
+
+def topic(question: str) -> str:
+    """What a question is about: its words after the question phrase, without a trailing '?'."""
+    text = _OPENING.sub("", question.strip().rstrip("?!. "), count=1)
+    return text.strip() or question.strip().rstrip("?!. ")
+
+
+def leans_on_history(question: str) -> bool:
+    """True when the question points back (it, they, this ...) or has too little of its own to search with."""
+    words = [w.lower() for w in WORD.findall(question)]
+    content = [w for w in words if w not in STOPWORDS and w not in _POINTERS and w not in _GENERIC]
+    return any(w in _POINTERS for w in words) or len(content) == 0
+
+
+def resolve(question: str, history: list[str]) -> str:
+    """The question made standalone: a pointer word replaced by the latest earlier topic, or that topic added."""
+    if not history or not leans_on_history(question):
+        return question
+    standalone = [q for q in history if q.strip() and not leans_on_history(q)]
+    if not standalone:
+        return question
+    subject = topic(standalone[-1])
+    pattern = re.compile(rf"\b({'|'.join(sorted(_SUBSTITUTABLE))})\b", re.IGNORECASE)
+    if len(subject.split()) <= 5 and pattern.search(question):
+        return pattern.sub(lambda _: subject, question, count=1)
+    return f"{question} ({subject})"

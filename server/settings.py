@@ -1,0 +1,44 @@
+"""All settings, from VERBATIM_* environment variables or flags; the only module that reads the environment."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.embed import DEFAULT_MODEL
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VERBATIM_", frozen=True)
+
+    corpus: Path = Path("corpus")
+    index: Path = Path(".verbatim/index")
+    model: str = DEFAULT_MODEL
+    device: str = "cpu"
+    max_passage_chars: int = Field(700, ge=100, le=5000)
+    keep_versions: int = Field(3, ge=1)
+
+    # Retrieval: passages from dense and BM25 search, fused; sentences chosen inside the best of them.
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    dense_weight: float = Field(0.6, ge=0, le=1)  # share of the dense score in weighted fusion
+    candidates: int = Field(30, ge=1)  # passages taken from each search before fusion
+    top_passages: int = Field(4, ge=1)  # passages whose sentences are considered
+    max_sentences: int = Field(3, ge=1, le=10)
+    sentence_dense: float = 1.0
+    sentence_lexical: float = 0.35
+    sentence_passage: float = 0.5
+    sentence_type: float = 0.15  # bonus when the sentence holds what the question asks for (a year, a number)
+    sentence_neighbour: float = 0.1
+    keep_ratio: float = Field(0.9, ge=0, le=1)  # a further sentence is kept if its score is this share of the best
+
+    # Abstention, calibrated by bench/calibrate.py on the dev question sets.
+    min_dense: float = 0.30  # the best sentence's cosine similarity below this: no answer
+    min_coverage: float = 0.0  # share of the question's term weight found around the best sentence
+    rare_zipf: float = 3.0  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
+    related: int = Field(3, ge=0, le=10)
+
+    # Server.
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    notice: str = "Answers are quotations from the documents, shown with their sources; nothing is paraphrased."

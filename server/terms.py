@@ -1,0 +1,39 @@
+"""Question terms against the corpus: distinctive words the documents never use, and how much is covered."""
+
+from wordfreq import zipf_frequency
+
+from index.store import Store
+from index.text import STOPWORDS, WORD, stem, tokens
+
+
+def _distinctive(word: str, position: int, rare_zipf: float) -> bool:
+    """A name, an acronym, a number or a rare word: something an answer would have to mention."""
+    if any(ch.isdigit() for ch in word) or (len(word) > 1 and word.isupper()):
+        return True
+    if position > 0 and word[0].isupper():
+        return True
+    return zipf_frequency(word.lower(), "en") < rare_zipf
+
+
+def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
+    """Distinctive words of the question that occur nowhere in the corpus, as the user wrote them."""
+    missing = []
+    for position, word in enumerate(WORD.findall(question)):
+        if word.lower() in STOPWORDS or store.has_term(stem(word)):
+            continue
+        parts = [p for p in word.split("-") if p.lower() not in STOPWORDS]
+        if "-" in word and all(store.has_term(stem(p)) for p in parts):
+            continue
+        if _distinctive(word, position, rare_zipf) and word not in missing:
+            missing.append(word)
+    return missing
+
+
+def coverage(store: Store, query_tokens: list[str], text: str) -> float:
+    """Share of the question's term weight (BM25 idf) that the text contains."""
+    weights = {t: store.idf(t) for t in set(query_tokens)}
+    total = sum(weights.values())
+    if total <= 0:
+        return 1.0
+    present = set(tokens(text))
+    return sum(w for t, w in weights.items() if t in present) / total
