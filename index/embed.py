@@ -30,13 +30,16 @@ class Embedder:
         if Path(path).exists():
             os.environ["HF_HUB_OFFLINE"] = "1"  # a local model must never reach for the network
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # a bar for reading weights from disk is noise
         try:
             self.model = SentenceTransformer(path, device=device)
         except Exception as error:  # noqa: BLE001 - any loading failure means the same to the user
             raise ModelError(f"cannot load embedding model {model!r}: {error}") from error
         self.name = model
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
 

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -154,6 +155,29 @@ class Store:
 
     def has_term(self, token: str) -> bool:
         return token in self.passage_bm25.vocab_dict
+
+    def sentence_token_list(self, sid: int) -> list[str]:
+        """The stemmed tokens of one sentence in order, remembered once computed."""
+        found = self._token_cache.get(sid)
+        if found is None:
+            found = self._token_cache[sid] = tokens(self.sentences[sid].text)
+        return found
+
+    def sentence_tokens(self, sid: int) -> frozenset[str]:
+        return frozenset(self.sentence_token_list(sid))
+
+    @cached_property
+    def _token_cache(self) -> dict[int, list[str]]:
+        return {}
+
+    def passage_sentence_ids(self, pid: int) -> range:
+        first = int(self.sentence_offsets[pid])
+        return range(first, first + len(self.passages[pid].sentences))
+
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """Every token of the lexical index, for near matches of misspelt question words."""
+        return list(self.passage_bm25.vocab_dict)
 
     def idf(self, token: str) -> float:
         """BM25's inverse document frequency of a token over passages (0 for an unknown token)."""

@@ -1,6 +1,7 @@
 """Word tokens for the lexical index and for term checks: lowercase, stop words out, Snowball-stemmed."""
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import Stemmer
@@ -20,8 +21,14 @@ def words(text: str) -> list[str]:
     return [w for w in WORD.findall(text) if w.lower() not in STOPWORDS]
 
 
+def fold(word: str) -> str:
+    """Lowercase without accents: Hervé and Herve are one word."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def stem(word: str) -> str:
-    return _stemmer().stemWord(word.lower().replace("’", "'"))
+    return _stemmer().stemWord(fold(word))
 
 
 def tokens(text: str) -> list[str]:

@@ -1,6 +1,5 @@
 """Answering: retrieve, choose sentences copied from the documents, cite them, or abstain. No web framework."""
 
-import re
 from dataclasses import asdict, dataclass, field
 
 from index.embed import Embedder
@@ -8,12 +7,11 @@ from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
 from server.followup import resolve
-from server.retrieve import Ranked, rank
+from server.retrieve import POINTER, Ranked, rank
 from server.settings import Settings
 from server.terms import coverage, missing_terms
 
 NO_ANSWER = "The documents do not answer this question."
-_NEEDS_PREVIOUS = re.compile(r"^\W*(this|these|they|it|its|that|those|such|he|she|their|both|there)\b", re.I)
 
 
 def not_mentioned(terms: list[str]) -> str:
@@ -90,7 +88,7 @@ class QA:
         sentences = self.store.sentences
         best, top, _ = ranked.sentences[0]
         chosen = [best]
-        if _NEEDS_PREVIOUS.match(sentences[best].text) and self._same_passage(best, best - 1):
+        if POINTER.match(sentences[best].text) and self._same_passage(best, best - 1):
             chosen.append(best - 1)
         elif sentences[best].text.rstrip().endswith(":") and best + 1 < len(sentences) and (
             sentences[best + 1].doc_id == sentences[best].doc_id

@@ -9,6 +9,10 @@ from index.store import Store
 from server.settings import Settings
 
 RRF_K = 60
+# What each sentence is scored on; settings.sentence_weights holds one weight per feature, in this order.
+FEATURES = ("dense", "lexical", "passage", "answer_type", "neighbour", "coverage", "bigrams", "novelty", "first",
+            "window_coverage", "pointer")
+POINTER = re.compile(r"^\W*(but |and |yet )?(this|these|they|it|its|that|those|such|he|she|his|her|their|both)\b", re.I)
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b|\bcentur(y|ies)\b|\b(January|February|March|April|May|June|July|"
                    r"August|September|October|November|December)\b")  # fmt: skip
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
@@ -60,41 +64,64 @@ def answer_type_match(question: str, sentence: str) -> bool:
     return False
 
 
-def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings) -> Ranked:
-    k = settings.candidates
-    ids, sims = store.dense(query, k)
+def rank_passages(store: Store, query: np.ndarray, query_tokens: list[str], settings: Settings) -> list:
+    ids, sims = store.dense(query, settings.candidates)
     dense = dict(zip(ids.tolist(), sims.tolist(), strict=True))
-    lexical = _top(store.lexical(query_tokens), k)
-    fused = _fuse(dense, lexical, settings)
-    passages = sorted(fused.items(), key=lambda item: item[1], reverse=True)
+    fused = _fuse(dense, _top(store.lexical(query_tokens), settings.candidates), settings)
+    return sorted(fused.items(), key=lambda item: item[1], reverse=True)
+
+
+def candidates(store: Store, query: np.ndarray, passages: list, lexical: np.ndarray, settings: Settings) -> list:
+    """Sentences of the best passages, and the best sentences by themselves, dense and lexical."""
+    found = {s for pid, _ in passages[: settings.top_passages] for s in store.passage_sentence_ids(pid)}
+    found.update(store.dense(query, 10, sentences=True)[0].tolist())
+    found.update(_top(lexical, 10))
+    return sorted(found)
+
+
+def features(store: Store, question: str, query: np.ndarray, query_tokens: list[str],
+             settings: Settings) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Passages best first, candidate sentence ids, their feature rows (FEATURES) and dense similarities."""
+    passages = rank_passages(store, query, query_tokens, settings)
     top = passages[0][1] if passages and passages[0][1] > 0 else 1.0
     passage_score = {pid: score / top for pid, score in passages}
-
-    candidates = {s for pid, _ in passages[: settings.top_passages] for s in _sentence_ids(store, pid)}
-    sentence_ids, _ = store.dense(query, 10, sentences=True)
-    candidates.update(sentence_ids.tolist())
-    sentence_lexical = store.lexical(query_tokens, sentences=True)
-    candidates.update(_top(sentence_lexical, 10))
-    chosen = np.fromiter(candidates, dtype=np.int64)
-    sims = store.sentence_vectors[chosen] @ query
-    similarity = dict(zip(chosen.tolist(), sims.tolist(), strict=True))
-    top_lexical = float(sentence_lexical.max(initial=0.0)) or 1.0
-    scored = []
-    for sid in chosen.tolist():
-        sentence = store.sentences[sid]
+    lexical = store.lexical(query_tokens, sentences=True)
+    ids = candidates(store, query, passages, lexical, settings)
+    sims = store.sentence_vectors[ids] @ query if ids else np.zeros(0, np.float32)
+    similarity = dict(zip(ids, sims.tolist(), strict=True))
+    idf = {t: store.idf(t) for t in set(query_tokens)}
+    total_idf = sum(idf.values()) or 1.0
+    bigrams = set(zip(query_tokens, query_tokens[1:], strict=False))
+    top_lexical = float(lexical.max(initial=0.0)) or 1.0
+    rows = []
+    for sid in ids:
         pid = int(store.sentence_passage[sid])
-        neighbours = [similarity.get(n, 0.0) for n in (sid - 1, sid + 1)
-                      if 0 <= n < len(store.sentences) and store.sentence_passage[n] == pid]  # fmt: skip
-        score = (settings.sentence_dense * similarity[sid]
-                 + settings.sentence_lexical * float(sentence_lexical[sid]) / top_lexical
-                 + settings.sentence_passage * passage_score.get(pid, 0.0)
-                 + settings.sentence_type * answer_type_match(question, sentence.text)
-                 + settings.sentence_neighbour * max(neighbours, default=0.0))  # fmt: skip
-        scored.append((sid, score, similarity[sid]))
-    scored.sort(key=lambda item: item[1], reverse=True)
-    return Ranked(passages, scored)
+        words = store.sentence_tokens(sid)
+        ordered = store.sentence_token_list(sid)
+        neighbours = [similarity.get(n, float(store.sentence_vectors[n] @ query))
+                      for n in (sid - 1, sid + 1) if 0 <= n < len(store.sentences)
+                      and store.sentence_passage[n] == pid]  # fmt: skip
+        pairs = set(zip(ordered, ordered[1:], strict=False))
+        first = store.passage_sentence_ids(pid)[0]
+        window = words | store.sentence_tokens(sid - 1) if sid > first else words
+        rows.append((
+            similarity[sid],
+            float(lexical[sid]) / top_lexical,
+            passage_score.get(pid, 0.0),
+            float(answer_type_match(question, store.sentences[sid].text)),
+            max(neighbours, default=0.0),
+            sum(w for t, w in idf.items() if t in words) / total_idf,
+            len(bigrams & pairs) / len(bigrams) if bigrams else 0.0,
+            len(words - set(query_tokens)) / max(len(words), 1),
+            float(sid == first),
+            sum(w for t, w in idf.items() if t in window) / total_idf,
+            float(bool(POINTER.match(store.sentences[sid].text))),
+        ))  # fmt: skip
+    return passages, np.array(ids, dtype=np.int64), np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES)), sims
 
 
-def _sentence_ids(store: Store, pid: int) -> range:
-    first = store.sentence_offsets[pid]
-    return range(first, first + len(store.passages[pid].sentences))
+def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings) -> Ranked:
+    passages, ids, rows, sims = features(store, question, query, query_tokens, settings)
+    scores = rows @ np.asarray(settings.sentence_weights, dtype=np.float32)
+    order = np.argsort(-scores, kind="stable")
+    return Ranked(passages, [(int(ids[i]), float(scores[i]), float(sims[i])) for i in order])

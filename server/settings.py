@@ -25,17 +25,14 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=1)  # passages taken from each search before fusion
     top_passages: int = Field(4, ge=1)  # passages whose sentences are considered
     max_sentences: int = Field(3, ge=1, le=10)
-    sentence_dense: float = 1.0
-    sentence_lexical: float = 0.35
-    sentence_passage: float = 0.5
-    sentence_type: float = 0.15  # bonus when the sentence holds what the question asks for (a year, a number)
-    sentence_neighbour: float = 0.1
+    # One weight per feature of server.retrieve.FEATURES, fitted by bench/calibrate.py.
+    sentence_weights: tuple[float, ...] = (1.0, 0.44, 0.767, 0.603, 0.175, 0.315, 0.145, 0.626, -0.001, 0.573, 0.06)
     keep_ratio: float = Field(0.9, ge=0, le=1)  # a further sentence is kept if its score is this share of the best
 
     # Abstention, calibrated by bench/calibrate.py on the dev question sets.
     min_dense: float = 0.30  # the best sentence's cosine similarity below this: no answer
     min_coverage: float = 0.0  # share of the question's term weight found around the best sentence
-    rare_zipf: float = 3.0  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
+    rare_zipf: float = 1.5  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
     related: int = Field(3, ge=0, le=10)
 
     # Server.

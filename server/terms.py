@@ -1,5 +1,7 @@
 """Question terms against the corpus: distinctive words the documents never use, and how much is covered."""
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import zipf_frequency
 
 from index.store import Store
@@ -15,6 +17,15 @@ def _distinctive(word: str, position: int, rare_zipf: float) -> bool:
     return zipf_frequency(word.lower(), "en") < rare_zipf
 
 
+def _near(store: Store, token: str) -> bool:
+    """A misspelling or another form of a corpus word (srevice, Californian): one or two edits away."""
+    if len(token) < 5:  # short words and acronyms must match exactly: FDA is not DNA
+        return False
+    match = process.extractOne(token, store.vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
+                               score_cutoff=0.75)  # fmt: skip
+    return match is not None
+
+
 def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
     """Distinctive words of the question that occur nowhere in the corpus, as the user wrote them."""
     missing = []
@@ -24,7 +35,7 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
         parts = [p for p in word.split("-") if p.lower() not in STOPWORDS]
         if "-" in word and all(store.has_term(stem(p)) for p in parts):
             continue
-        if _distinctive(word, position, rare_zipf) and word not in missing:
+        if _distinctive(word, position, rare_zipf) and not _near(store, stem(word)) and word not in missing:
             missing.append(word)
     return missing
 

@@ -1,0 +1,140 @@
+"""The `verbatim` command: index, ask, serve, eval. Flags win over VERBATIM_* settings."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answers in the documents' own words.")
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _settings(**flags: object):  # noqa: ANN202 - imports stay lazy so --help is instant
+    from server.settings import Settings
+
+    return Settings(**{k: v for k, v in flags.items() if v is not None})
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg="red", err=True)
+    raise typer.Exit(1)
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    from index.embed import ModelError
+    from index.store import IndexUnusable
+    from index.versions import BuildLocked
+    from ingest.load import CorpusError
+    from server.evaluate import QuestionFileError
+
+    return CorpusError, IndexUnusable, ModelError, BuildLocked, QuestionFileError
+
+
+def _names(label: str, names: list[str]) -> str:
+    return f"{label} ({len(names)}): {', '.join(names)}" if names else f"{label}: none"
+
+
+@app.command()
+def index(
+    corpus: Annotated[Path | None, typer.Option(help="Folder of documents [default: corpus/].")] = None,
+    index: Annotated[Path | None, typer.Option(help="Index folder [default: .verbatim/index].")] = None,
+) -> None:
+    """Build or update the index over the corpus; prints what changed."""
+    from server.engine import build
+
+    settings = _settings(corpus=corpus, index=index)
+    try:
+        report = build(settings, progress=sys.stderr.isatty())
+    except _user_errors() as error:
+        _fail(str(error))
+    for line in report.skipped:
+        typer.echo(line, err=True)
+    if report.version is None:
+        typer.echo(f"Index is up to date: {report.documents} documents, {report.passages} passages, "
+                   f"{report.sentences} sentences ({settings.index}).")  # fmt: skip
+        return
+    if report.full_rebuild:
+        typer.echo(f"Full build: {report.full_rebuild}.")
+    for label, names in (("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)):
+        typer.echo(_names(label, names))
+    typer.echo(f"Indexed {report.documents} documents: {report.passages} passages, {report.sentences} sentences; "
+               f"embedded {report.embedded} units, reused {report.reused}; {report.seconds:.1f} s "
+               f"-> {settings.index}/{report.version}")  # fmt: skip
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    history: Annotated[list[str] | None, typer.Option(help="An earlier question (repeatable, oldest first).")] = None,
+    json_: JsonFlag = False,
+) -> None:
+    """Answer one question with sentences quoted from the documents."""
+    from server.engine import open_qa
+
+    if not question.strip():
+        _fail("the question is empty")
+    try:
+        answer = open_qa(_settings()).ask(question, history or [])
+    except _user_errors() as error:
+        _fail(str(error))
+    if json_:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(answer.answer)
+    sources = answer.citations or answer.related
+    if sources:
+        typer.echo("\nSources:" if answer.answered else "\nRelated passages:")
+    for c in sources:
+        where = ", ".join(x for x in (c.source, c.section, c.page and f"page {c.page}") if x)
+        typer.echo(f"[{c.id}] {where} (characters {c.start}-{c.end})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: 8000].")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web chat and the HTTP API."""
+    from server.serve import run
+
+    settings = _settings(host=host, port=port)
+    try:
+        run(settings, workers)
+    except _user_errors() as error:
+        _fail(str(error))
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="Question file, JSON Lines.")],
+    out: Annotated[Path | None, typer.Option(help="Write each question's answer here (JSON Lines).")] = None,
+    json_: JsonFlag = False,
+) -> None:
+    """Answer every question of a question file and print the metrics."""
+    from server.engine import open_qa
+    from server.evaluate import metrics, read_questions, run
+
+    try:
+        items = read_questions(questions)
+        qa = open_qa(_settings())
+    except _user_errors() as error:
+        _fail(str(error))
+    answers, latencies = run(qa, items)
+    if out:
+        with open(out, "w", encoding="utf-8") as handle:
+            for q, a in zip(items, answers, strict=True):
+                row = {"id": q.id, "question": q.question, "answer": a.to_dict()}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    result = metrics(items, answers, qa.store.documents, latencies)
+    if json_:
+        typer.echo(json.dumps(result))
+        return
+    for key, value in result.items():
+        typer.echo(f"{key:<22}{'-' if value is None else value}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,19 @@
+"""Wiring the engine from settings: build the index, open it with its model. Shared by the CLI and the app."""
+
+from index.build import BuildReport, build_index
+from index.embed import Embedder
+from index.store import Store
+from server.answer import QA
+from server.settings import Settings
+
+
+def build(settings: Settings, progress: bool = False, embedder: Embedder | None = None) -> BuildReport:
+    make = (lambda: embedder) if embedder else (lambda: Embedder(settings.model, settings.device))
+    return build_index(settings.corpus, settings.index, settings.model, settings.max_passage_chars,
+                       keep=settings.keep_versions, embedder=make, progress=progress)  # fmt: skip
+
+
+def open_qa(settings: Settings, embedder: Embedder | None = None) -> QA:
+    """The current index version with its model; the manifest is checked before the model is loaded."""
+    store = Store.open(settings.index, settings.model, settings.max_passage_chars)
+    return QA(store, embedder or Embedder(settings.model, settings.device), settings)
