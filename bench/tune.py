@@ -21,7 +21,7 @@ SHOW = ("hit@1", "hit", "false_abstain", "abstain", "near_miss_abstain", "median
 
 
 def main(specs: list[str]) -> None:
-    grid = {k: [float(x) if x.replace(".", "").isdigit() else x for x in v.split(",")]
+    grid = {k: [(int(x) if x.isdigit() else float(x)) if x.replace(".", "").isdigit() else x for x in v.split(",")]
             for k, v in (s.split("=") for s in specs)}  # fmt: skip
     base = Settings()
     embedder = Embedder(base.model, cache_size=10_000)

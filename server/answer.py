@@ -9,7 +9,7 @@ from ingest.units import Passage, Sentence
 from server.followup import resolve
 from server.retrieve import POINTER, Ranked, rank
 from server.settings import Settings
-from server.terms import coverage, missing_terms
+from server.terms import coverage, missing_terms, unsupported_qualifiers
 
 NO_ANSWER = "The documents do not answer this question."
 
@@ -59,6 +59,17 @@ def _citation(number: int, passage: Passage, score: float) -> Citation:
                     round(score, 4))  # fmt: skip
 
 
+@dataclass(slots=True)
+class Evidence:
+    query: str  # the question as searched
+    ranked: Ranked
+    missing: list[str]  # distinctive question words the corpus never uses
+    score: float = 0.0  # the best sentence's score
+    dense: float = 0.0  # the best sentence's cosine similarity to the question
+    coverage: float = 0.0  # share of the question's term weight in the best sentence's passage
+    unsupported: list[str] = field(default_factory=list)  # qualifiers of the question the evidence lacks
+
+
 class QA:
     """Answers questions from one loaded index with one embedding model."""
 
@@ -66,22 +77,34 @@ class QA:
         self.store, self.embedder, self.settings = store, embedder, settings
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        query = resolve(question.strip(), [h for h in history or [] if h.strip()])
+        found = self.evidence(question, history or [])
+        if found.missing:
+            return self._abstain(found, not_mentioned(found.missing))
+        if not found.ranked.sentences or not self.supported(found):
+            return self._abstain(found, NO_ANSWER)
+        return self._answer(self._choose(found.ranked), found)
+
+    def evidence(self, question: str, history: list[str]) -> "Evidence":
+        """Retrieval for the question made standalone, and the signals abstention is decided on."""
+        query = resolve(question.strip(), [h for h in history if h.strip()])
         query_tokens = tokens(query)
         ranked = rank(self.store, query, self.embedder.encode_query(query), query_tokens, self.settings)
-        missing = missing_terms(self.store, query, self.settings.rare_zipf)
-        if missing:
-            return self._abstain(ranked, query, not_mentioned(missing), missing)
-        if not ranked.sentences or not self._supported(ranked, query_tokens):
-            return self._abstain(ranked, query, NO_ANSWER)
-        return self._answer(self._choose(ranked), ranked, query)
+        found = Evidence(query, ranked, missing_terms(self.store, query, self.settings.rare_zipf))
+        if ranked.sentences:
+            best, found.score, found.dense = ranked.sentences[0]
+            passage = self.store.passages[self.store.sentence_passage[best]]
+            found.coverage = coverage(self.store, query_tokens, f"{passage.context}\n{passage.text}")
+            window = " ".join(self.store.sentences[i].text for i in self._window(best))
+            found.unsupported = unsupported_qualifiers(query, window) if self.settings.check_qualifiers else []
+        return found
 
-    def _supported(self, ranked: Ranked, query_tokens: list[str]) -> bool:
-        best, _, similarity = ranked.sentences[0]
-        passage = self.store.passages[self.store.sentence_passage[best]]
-        text = f"{passage.context}\n{passage.text}"
-        return (similarity >= self.settings.min_dense
-                and coverage(self.store, query_tokens, text) >= self.settings.min_coverage)  # fmt: skip
+    def _window(self, sid: int) -> list[int]:
+        """A sentence with its neighbours in the same passage."""
+        return [i for i in (sid - 1, sid, sid + 1) if 0 <= i < len(self.store.sentences) and self._same_passage(sid, i)]
+
+    def supported(self, found: "Evidence") -> bool:
+        return (not found.unsupported and found.dense >= self.settings.min_dense
+                and found.coverage >= self.settings.min_coverage)  # fmt: skip
 
     def _choose(self, ranked: Ranked) -> list[int]:
         """The best sentence, a neighbour it can't stand without, then others scoring close to the best."""
@@ -102,10 +125,10 @@ class QA:
         return chosen[: self.settings.max_sentences]
 
     def _same_passage(self, a: int, b: int) -> bool:
-        return b >= 0 and self.store.sentence_passage[a] == self.store.sentence_passage[b]
+        return 0 <= b < len(self.store.sentences) and self.store.sentence_passage[a] == self.store.sentence_passage[b]
 
-    def _answer(self, chosen: list[int], ranked: Ranked, query: str) -> Answer:
-        scores = dict(ranked.passages)
+    def _answer(self, chosen: list[int], found: "Evidence") -> Answer:
+        scores = dict(found.ranked.passages)
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
         quotes: list[Quote] = []
@@ -117,9 +140,9 @@ class QA:
                 citations.append(_citation(numbers[pid], self.store.passages[pid], scores.get(pid, 0.0)))
             quotes.append(Quote(sentence.text, numbers[pid], sentence.start, sentence.end))
         text = " ".join(f"{' '.join(q.text.split())} [{q.citation}]" for q in quotes)
-        return Answer(True, text, quotes, citations, query=query)
+        return Answer(True, text, quotes, citations, query=found.query)
 
-    def _abstain(self, ranked: Ranked, query: str, message: str, missing: list[str] | None = None) -> Answer:
-        related = [_citation(n, self.store.passages[pid], score)
-                   for n, (pid, score) in enumerate(ranked.passages[: self.settings.related], start=1)]  # fmt: skip
-        return Answer(False, message, related=related, missing_terms=missing or [], query=query)
+    def _abstain(self, found: "Evidence", message: str) -> Answer:
+        best = found.ranked.passages[: self.settings.related]
+        related = [_citation(n, self.store.passages[pid], score) for n, (pid, score) in enumerate(best, start=1)]
+        return Answer(False, message, related=related, missing_terms=found.missing, query=found.query)

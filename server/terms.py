@@ -1,5 +1,7 @@
 """Question terms against the corpus: distinctive words the documents never use, and how much is covered."""
 
+import re
+
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import zipf_frequency
@@ -48,3 +50,31 @@ def coverage(store: Store, query_tokens: list[str], text: str) -> float:
         return 1.0
     present = set(tokens(text))
     return sum(w for t, w in weights.items() if t in present) / total
+
+
+_NEGATION = {"not", "never", "no", "none", "nor", "neither", "without", "cannot"}
+_SUPERLATIVE = re.compile(r"^(least|last|only|best|worst|fewest|\w{3,}est)$", re.IGNORECASE)
+_NOT_SUPERLATIVE = {"interest", "west", "forest", "request", "test", "rest", "suggest", "honest", "harvest",
+                    "protest", "contest", "guest", "nest", "chest", "invest", "digest", "arrest", "southwest",
+                    "northwest", "midwest", "manifest", "modest"}  # fmt: skip
+
+
+def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
+    """Words that narrow what the question asks (a negation, a superlative, a number) and the evidence lacks.
+
+    A question about what is *not* so, the *oldest* one, or the year *1185*, is not answered by a sentence that
+    says nothing of it, however close the rest of its words are.
+    """
+    said = {w.lower() for w in re.findall(r"[\w'’]+", evidence)}
+    negated = any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in said)
+    found = []
+    for word in re.findall(r"[\w'’]+", question):
+        low = word.lower()
+        if low in _NEGATION or low.endswith(("n't", "n’t")):
+            if not negated:
+                found.append(word)
+        elif _SUPERLATIVE.match(word) and low not in _NOT_SUPERLATIVE and low not in said:
+            found.append(word)
+        elif any(ch.isdigit() for ch in word) and word not in evidence:
+            found.append(word)
+    return found
