@@ -14,14 +14,12 @@ from scipy.optimize import minimize
 from index.embed import Embedder
 from index.store import Store
 from index.text import tokens
-from server.answer import QA
-from server.evaluate import read_questions
 from server.followup import resolve
 from server.retrieve import FEATURES, features
 from server.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tune import SETS  # noqa: E402
+from tune import open_sets
 
 
 def collect(store: Store, questions: list, embedder: Embedder, settings: Settings) -> list:
@@ -62,10 +60,7 @@ def hit_at_1(groups: list, w: np.ndarray) -> float:
 def main() -> None:
     settings = Settings()
     embedder = Embedder(settings.model, cache_size=10_000)
-    data = {}
-    for name, (index, path) in SETS.items():
-        store = Store.open(index, settings.model, settings.max_passage_chars)
-        data[name] = (store, read_questions(path))
+    data = open_sets(settings, embedder)
     groups = {name: collect(store, qs, embedder, settings) for name, (store, qs) in data.items()}
     start = np.asarray(settings.sentence_weights)
     # Check generalisation first: fit on one half of SQuAD's questions, score the other half.

@@ -7,16 +7,26 @@ import itertools
 import sys
 from pathlib import Path
 
+from index.build import build_index
 from index.embed import Embedder
 from index.store import Store
 from server.answer import QA
 from server.evaluate import metrics, read_questions, run
 from server.settings import Settings
 
-SETS = {
-    "dev": (Path(".verbatim/dev-index"), Path("../shared/eval/dev.jsonl")),
-    "squad": (Path("bench/out/squad/index"), Path("bench/out/squad/questions.jsonl")),
+SETS = {  # name: (corpus, index, questions); bench/squad.py writes the SQuAD corpus
+    "dev": (Path("corpus"), Path("bench/out/dev/index"), Path("../shared/eval/dev.jsonl")),
+    "squad": (Path("bench/out/squad/corpus"), Path("bench/out/squad/index"), Path("bench/out/squad/questions.jsonl")),
 }
+
+
+def open_sets(settings: Settings, embedder: Embedder) -> dict:
+    """Each dev set's index (built or brought up to date first) and questions."""
+    sets = {}
+    for name, (corpus, index, questions) in SETS.items():
+        build_index(corpus, index, settings.model, settings.max_passage_chars, embedder=lambda: embedder)
+        sets[name] = (Store.open(index, settings.model, settings.max_passage_chars), read_questions(questions))
+    return sets
 SHOW = ("hit@1", "hit", "false_abstain", "abstain", "near_miss_abstain", "median_answer_words")
 
 
@@ -25,8 +35,7 @@ def main(specs: list[str]) -> None:
             for k, v in (s.split("=") for s in specs)}  # fmt: skip
     base = Settings()
     embedder = Embedder(base.model, cache_size=10_000)
-    stores = {name: (Store.open(index, base.model, base.max_passage_chars), read_questions(q))
-              for name, (index, q) in SETS.items()}  # fmt: skip
+    stores = open_sets(base, embedder)
     for values in itertools.product(*grid.values()):
         settings = base.model_copy(update=dict(zip(grid, values, strict=True)))
         row = []

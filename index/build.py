@@ -10,8 +10,13 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
-from index.store import (FORMAT_VERSION, passage_text_for_embedding, read_manifest, sentence_text_for_embedding,
-                         write_index)  # fmt: skip
+from index.store import (
+    FORMAT_VERSION,
+    passage_text_for_embedding,
+    read_manifest,
+    sentence_text_for_embedding,
+    write_index,  # fmt: skip
+)
 from index.versions import build_lock, clean_leftovers, current_version, new_version_dir, publish
 from ingest.load import FORMATS, CorpusError, corpus_files, load_corpus
 from ingest.split import passages as split_passages

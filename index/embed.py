@@ -35,7 +35,7 @@ class Embedder:
         transformers_logging.disable_progress_bar()  # a bar for reading weights from disk is noise
         try:
             self.model = SentenceTransformer(path, device=device)
-        except Exception as error:  # noqa: BLE001 - any loading failure means the same to the user
+        except Exception as error:
             raise ModelError(f"cannot load embedding model {model!r}: {error}") from error
         self.name = model
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension

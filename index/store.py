@@ -38,7 +38,9 @@ def passage_text_for_embedding(passage: Passage) -> str:
 
 
 def sentence_text_for_embedding(passage: Passage, sentence: Sentence) -> str:
-    return passage.context if passage.kind == "row" else sentence.text
+    if passage.kind == "row":
+        return passage.context
+    return f"{passage.context}: {sentence.text}" if passage.context else sentence.text
 
 
 def _passage_record(p: Passage) -> dict:

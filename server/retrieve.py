@@ -12,13 +12,13 @@ RRF_K = 60
 # What each sentence is scored on; settings.sentence_weights holds one weight per feature, in this order.
 FEATURES = ("dense", "lexical", "passage", "answer_type", "neighbour", "coverage", "bigrams", "novelty", "first",
             "window_coverage", "pointer")
-POINTER = re.compile(r"^\W*(but |and |yet )?(this|these|they|it|its|that|those|such|he|she|his|her|their|both)\b", re.I)
+POINTER = re.compile(r"^\W*(but |and |yet )?(this|these|they|it|its|that|those|such|he|she|his|her|their|both)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b|\bcentur(y|ies)\b|\b(January|February|March|April|May|June|July|"
                    r"August|September|October|November|December)\b")  # fmt: skip
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
                      r"thousand|million|billion|dozen|half|several)\b", re.IGNORECASE)  # fmt: skip
 _NAME = re.compile(r"(?<=\S\s)[A-Z][\w'’-]+")
-_ASKS_DATE = re.compile(r"\b(when|what (year|century|decade|date|time|period)|which (year|century))\b", re.I)
+_ASKS_DATE = re.compile(r"\b(when|what (year|century|decade|date|time|period)|which (year|century))\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|large|big|often)\b|\bwhat (percent|percentage|number)"
                           r"|\bhow [a-z]+ (is|are|was|were) the\b", re.IGNORECASE)  # fmt: skip
 _ASKS_NAME = re.compile(r"\b(who|whom|whose|where)\b|\bwhich (country|city|state|person|company|group|team)",

@@ -26,8 +26,8 @@ class Settings(BaseSettings):
     top_passages: int = Field(4, ge=1)  # passages whose sentences are considered
     max_sentences: int = Field(3, ge=1, le=10)
     # One weight per feature of server.retrieve.FEATURES, fitted by bench/calibrate.py.
-    sentence_weights: tuple[float, ...] = (1.0, 0.44, 0.767, 0.603, 0.175, 0.315, 0.145, 0.626, -0.001, 0.573, 0.06)
-    keep_ratio: float = Field(0.9, ge=0, le=1)  # a further sentence is kept if its score is this share of the best
+    sentence_weights: tuple[float, ...] = (1.0, 0.454, 0.724, 0.587, 0.203, 0.293, 0.152, 0.554, 0.007, 0.537, 0.034)
+    keep_ratio: float = Field(0.8, ge=0, le=1)  # a further sentence is kept if its score is this share of the best
 
     # Abstention, calibrated by bench/calibrate.py on the dev question sets.
     min_dense: float = 0.25  # the best sentence's cosine similarity below this: no answer

@@ -73,8 +73,6 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
         if low in _NEGATION or low.endswith(("n't", "n’t")):
             if not negated:
                 found.append(word)
-        elif _SUPERLATIVE.match(word) and low not in _NOT_SUPERLATIVE and low not in said:
-            found.append(word)
-        elif any(ch.isdigit() for ch in word) and word not in evidence:
+        elif _SUPERLATIVE.match(word) and low not in _NOT_SUPERLATIVE and low not in said or any(ch.isdigit() for ch in word) and word not in evidence:
             found.append(word)
     return found

@@ -1,0 +1,82 @@
+"""Building, rebuilding and opening an index: manifest, reuse of vectors, refusals."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import index.store
+from index.build import BuildReport, build_index
+from index.embed import Embedder
+from index.store import IndexDamaged, IndexMismatch, IndexNotBuilt, Store, read_manifest
+from index.versions import current_version
+from server.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _never() -> Embedder:
+    raise AssertionError("the model was loaded although nothing needed embedding")
+
+
+def test_index_package_is_this_repository() -> None:
+    assert Path(index.store.__file__).resolve().is_relative_to(REPO)
+
+
+def test_manifest_records_what_the_index_was_built_with(settings: Settings, built: BuildReport) -> None:
+    manifest = read_manifest(current_version(settings.index))
+    assert manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    assert manifest["chunking"]["max_passage_chars"] == settings.max_passage_chars
+    assert set(manifest["documents"]) == {"editing.txt", "vectors.md", "trials.html", "reports/manufacturing.pdf"}
+    assert all(len(d["sha256"]) == 64 for d in manifest["documents"].values())
+    assert manifest["counts"] == {"documents": 4, "passages": built.passages, "sentences": built.sentences}
+    assert built.added == sorted([*manifest["documents"], "broken.txt"]) and built.version
+
+
+def test_unchanged_corpus_is_not_rebuilt_and_loads_no_model(settings: Settings, built: BuildReport) -> None:
+    report = build_index(settings.corpus, settings.index, settings.model, settings.max_passage_chars,
+                         embedder=_never)  # fmt: skip
+    assert report.version is None and not (report.added or report.changed or report.removed)
+
+
+def test_rebuild_reuses_vectors_and_drops_removed_document(tmp_path: Path, settings: Settings,
+                                                           embedder: Embedder) -> None:  # fmt: skip
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.corpus, corpus)
+    first = build_index(corpus, tmp_path / "index", settings.model, 700, embedder=lambda: embedder)
+    (corpus / "trials.html").unlink()
+    with open(corpus / "editing.txt", "a", encoding="utf-8") as handle:
+        handle.write("Prime editing rewrites short stretches of DNA.\n")
+    second = build_index(corpus, tmp_path / "index", settings.model, 700, embedder=lambda: embedder)
+    assert (second.changed, second.removed, second.added) == (["editing.txt"], ["trials.html"], [])
+    assert 0 < second.embedded <= 3 and second.reused > 0 and second.embedded < first.embedded
+    store = Store.open(tmp_path / "index", settings.model, 700)
+    assert "trials.html" not in store.documents
+    assert not any(p.doc_id == "trials.html" for p in store.passages)
+    assert not any("Phase II" in s.text for s in store.sentences)
+    assert any("Prime editing" in s.text for s in store.sentences)
+    assert store.lexical(["phase"]).max() == 0  # gone from the lexical index too
+
+
+def test_index_built_with_another_model_is_refused(settings: Settings, built: BuildReport) -> None:
+    with pytest.raises(IndexMismatch, match="built with model 'all-MiniLM-L6-v2'.*verbatim index"):
+        Store.open(settings.index, "another-model", settings.max_passage_chars)
+
+
+def test_index_with_other_chunking_is_refused(settings: Settings, built: BuildReport) -> None:
+    with pytest.raises(IndexMismatch, match="passages of at most"):
+        Store.open(settings.index, settings.model, settings.max_passage_chars + 1)
+
+
+def test_missing_index_says_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotBuilt, match="run `verbatim index` first"):
+        Store.open(tmp_path / "none", "all-MiniLM-L6-v2", 700)
+
+
+def test_damaged_index_is_refused(tmp_path: Path, settings: Settings, built: BuildReport) -> None:
+    shutil.copytree(settings.index, tmp_path / "index")
+    vectors = current_version(tmp_path / "index") / "sentence_vectors.npy"
+    np.save(vectors, np.load(vectors)[:-1])
+    with pytest.raises(IndexDamaged, match="damaged"):
+        Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)

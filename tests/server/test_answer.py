@@ -1,0 +1,96 @@
+"""Answers from the real model and index over tests/data: verbatim, cited, abstaining when they must."""
+
+import pytest
+
+from server.answer import NO_ANSWER, QA, Answer
+
+GOLDEN = [  # question, document it must cite, words the first sentence holds
+    ("What does CRISPR allow scientists to do?", "editing.txt", "target specific DNA sequences"),
+    ("Do lentiviruses integrate into the genome?", "vectors.md", "Lentiviruses integrate"),
+    ("What do Phase II trials measure?", "trials.html", "measure whether the treatment works"),
+    ("Where are viral vectors grown?", "reports/manufacturing.pdf", "bioreactors"),
+    ("What is the capacity of AAV?", "vectors.md", "4.7 kilobases"),
+]
+
+
+def assert_verbatim_and_cited(qa: QA, answer: Answer) -> None:
+    citations = {c.id: c for c in answer.citations}
+    for sentence in answer.sentences:
+        citation = citations[sentence.citation]
+        text = qa.store.documents[citation.source]
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert text[citation.start : citation.end] == citation.passage
+        assert citation.start <= sentence.start and sentence.end <= citation.end
+    assert {s.citation for s in answer.sentences} == set(citations)
+
+
+@pytest.mark.parametrize(("question", "source", "words"), GOLDEN)
+def test_golden_question_cites_the_right_document(qa: QA, question: str, source: str, words: str) -> None:
+    answer = qa.ask(question)
+    assert answer.answered, answer.answer
+    assert words in answer.sentences[0].text
+    assert answer.citations[answer.sentences[0].citation - 1].source == source
+    assert 1 <= len(answer.sentences) <= qa.settings.max_sentences
+    assert_verbatim_and_cited(qa, answer)
+
+
+def test_pdf_citation_names_its_page(qa: QA) -> None:
+    answer = qa.ask("Why are gene therapy prices high?")
+    cited = answer.citations[answer.sentences[0].citation - 1]
+    assert cited.source == "reports/manufacturing.pdf" and cited.page == 2
+
+
+def test_markdown_citation_names_its_section(qa: QA) -> None:
+    answer = qa.ask("Do lentiviruses integrate into the genome?")
+    assert answer.citations[0].section == "Gene delivery > Viral vectors"
+
+
+def test_answer_text_is_the_sentences_with_markers(qa: QA) -> None:
+    answer = qa.ask("What do Phase II trials measure?")
+    expected = " ".join(f"{' '.join(s.text.split())} [{s.citation}]" for s in answer.sentences)
+    assert answer.answer == expected
+
+
+@pytest.mark.parametrize("question", ["Tell me a joke", "What's the best laptop for programming?"])
+def test_off_topic_question_abstains(qa: QA, question: str) -> None:
+    answer = qa.ask(question)
+    assert not answer.answered and answer.answer == NO_ANSWER
+    assert answer.sentences == [] and answer.citations == []
+
+
+def test_missing_distinctive_term_abstains_and_names_it(qa: QA) -> None:
+    answer = qa.ask("Is Zolgensma approved for dividing cells?")
+    assert not answer.answered and answer.missing_terms == ["Zolgensma"]
+    assert "Zolgensma" in answer.answer and answer.sentences == []
+    assert answer.related and all(qa.store.documents[r.source][r.start : r.end] == r.passage for r in answer.related)
+
+
+def test_misspelt_word_is_not_taken_for_a_missing_term(qa: QA) -> None:
+    answer = qa.ask("Do lentivirusses integrate into the genome?")
+    assert answer.answered and answer.missing_terms == []
+
+
+def test_number_the_corpus_never_uses_is_a_missing_term(qa: QA) -> None:
+    answer = qa.ask("Which vector was used in the trials of 1990?")
+    assert not answer.answered and answer.missing_terms == ["1990"]
+
+
+def test_question_whose_negation_the_evidence_lacks_abstains(qa: QA) -> None:
+    assert qa.ask("What is each batch tested for before release?").answered
+    evidence = qa.evidence("What is each batch not tested for before release?", [])
+    assert evidence.unsupported == ["not"]
+    assert not qa.ask("What is each batch not tested for before release?").answered
+
+
+def test_follow_up_is_resolved_from_history(qa: QA) -> None:
+    answer = qa.ask("Is it still maturing?", history=["What is CRISPR?"])
+    assert answer.answered and "CRISPR" in answer.query
+    assert answer.sentences[0].text == "But this technology is still maturing."
+    assert_verbatim_and_cited(qa, answer)
+
+
+def test_sentence_that_points_back_brings_its_neighbour(qa: QA) -> None:
+    answer = qa.ask("Is CRISPR technology still maturing?")
+    texts = [s.text for s in answer.sentences]
+    assert texts[0] == "But this technology is still maturing."
+    assert texts[1] == "CRISPR-based therapies are now entering clinical use."
