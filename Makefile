@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test index lint bench
+.PHONY: install run test index lint browser
 
 install: $(STAMP)
 
@@ -22,11 +22,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 index: install
 	$(BIN)/verbatim index
 
+# The index is brought up to date first (a no-op, without loading the model, when nothing changed).
 run: install
 	$(BIN)/verbatim index
-	$(BIN)/verbatim ask "What is CAR-T cell therapy?"
+	$(BIN)/verbatim serve --host 127.0.0.1 --port 8000
 
-test: install
+# Browser tests drive Debian's Chromium; install it when missing (no browser is ever downloaded by a test tool).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install

@@ -39,4 +39,8 @@ class Settings(BaseSettings):
     # Server.
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1)
     notice: str = "Answers are quotations from the documents, shown with their sources; nothing is paraphrased."
+    max_body_bytes: int = Field(64_000, ge=1_000)  # larger request bodies get 413
+    cors_origins: list[str] = []  # CORS is off unless origins are listed
+    log_questions: bool = False  # access logs leave the question text out unless this is set

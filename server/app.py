@@ -1,0 +1,144 @@
+"""The web app: create_app(settings) loads the engine once (lifespan) and wires routes, limits and headers."""
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from index.embed import Embedder
+from index.store import IndexUnusable
+from server.engine import open_qa
+from server.pages import error_page, wants_html
+from server.routes import router
+from server.settings import Settings
+
+log = logging.getLogger("verbatim.access")
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+
+
+class BodyLimit:
+    """Refuse request bodies over a size with 413, whether or not they declare their length."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(scope, send)
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        response = JSONResponse({"detail": f"request body over {self.limit} bytes"}, status_code=413)
+        await response(scope, _nothing, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _nothing() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _problem(request: Request, status: int, detail: str, errors: list | None = None) -> Response:
+    if wants_html(request):
+        return error_page(request, status, detail)
+    return JSONResponse({"detail": detail, "errors": errors or []}, status_code=status)
+
+
+_PLAIN = {"json_invalid": "is not valid JSON", "string_too_short": "must not be empty or blank",
+          "missing": "is required", "extra_forbidden": "is not a field of this request"}  # fmt: skip
+
+
+def _field(error: dict) -> str:
+    if error.get("type") == "json_invalid":
+        return "request body is not valid JSON"
+    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "request body"
+    return f"{where}: {_PLAIN.get(error.get('type', ''), error.get('msg', 'is invalid'))}"
+
+
+def _add_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in error.errors()]  # fmt: skip
+        return _problem(request, 422, "; ".join(_field(e) for e in errors) or "invalid request", errors)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if error.status_code == 400:  # FastAPI's "error parsing the body": bytes that aren't UTF-8 JSON
+            return _problem(request, 422, "request body is not valid UTF-8 JSON")
+        return _problem(request, error.status_code, str(error.detail))
+
+    @app.exception_handler(IndexUnusable)
+    async def unusable(request: Request, error: IndexUnusable) -> Response:
+        return _problem(request, 503, str(error))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        logging.getLogger("verbatim").exception("unexpected error on %s", request.url.path)
+        return _problem(request, 500, "something went wrong on our side; the error was logged")
+
+
+def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.qa = open_qa(settings, embedder)
+        yield
+
+    app = FastAPI(title="Verbatim", version="0.1.0", lifespan=lifespan,
+                  description="Answers in the documents' own words: every sentence copied from a source, cited.")  # fmt: skip
+    app.state.settings = settings
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    _add_handlers(app)
+
+    @app.middleware("http")
+    async def headers_and_log(request: Request, call_next) -> Response:  # noqa: ANN001 - starlette's callable
+        began = time.perf_counter()
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        entry = {"method": request.method, "path": request.url.path, "status": response.status_code,
+                 "ms": round(1000 * (time.perf_counter() - began), 1)}  # fmt: skip
+        if settings.log_questions and request.url.query:
+            entry["query"] = request.url.query
+        log.info(json.dumps(entry))
+        return response
+
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["content-type"])  # fmt: skip
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app

@@ -1,0 +1,82 @@
+"""HTTP routes, thin: the API (/ask, /healthz), the chat page and the document viewer."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from server.answer import QA, Answer
+from server.pages import render
+from server.schemas import MAX_HISTORY, AnswerOut, AskRequest, Health, Problem
+
+router = APIRouter()
+ERRORS = {422: {"model": Problem, "description": "The request is not a valid question."},
+          413: {"model": Problem, "description": "The request body is too large."}}  # fmt: skip
+
+
+def get_qa(request: Request) -> QA:
+    return request.app.state.qa
+
+
+QADep = Annotated[QA, Depends(get_qa)]
+
+
+@router.post("/ask", response_model=AnswerOut, responses=ERRORS, summary="Answer a question with quoted sentences")
+def ask(body: AskRequest, qa: QADep) -> dict:
+    """Sentences copied from the documents, each cited; or `answered: false` when they don't answer."""
+    return qa.ask(body.question, body.history).to_dict()
+
+
+@router.get("/healthz", response_model=Health, summary="Ready once the index is loaded")
+def healthz(qa: QADep) -> Health:
+    return Health(status="ok", index_version=qa.store.path.name, documents=len(qa.store.documents),
+                  model=qa.store.manifest["model"]["name"])  # fmt: skip
+
+
+def _conversation(qa: QA, questions: list[str]) -> list[tuple[str, Answer]]:
+    """Each question answered with the ones before it as history, as the chat shows them."""
+    return [(q, qa.ask(q, questions[:i])) for i, q in enumerate(questions)]
+
+
+def _chat(request: Request, qa: QA, question: str | None, history: list[str]) -> HTMLResponse:
+    history = [h for h in history if h.strip()][-MAX_HISTORY:]
+    if question is None:
+        return render(request, "chat.html", turns=_conversation(qa, history), history=history)
+    try:
+        body = AskRequest(question=question, history=history)
+    except ValidationError as error:
+        message = "; ".join(e["msg"] for e in error.errors())
+        return render(request, "chat.html", 422, turns=_conversation(qa, history), history=history,
+                      error=message, draft=question)  # fmt: skip
+    asked = [*body.history, body.question]
+    return render(request, "chat.html", turns=_conversation(qa, asked), history=asked)
+
+
+@router.get("/", response_class=HTMLResponse, summary="The web chat", responses={422: {"model": Problem}})
+def chat(request: Request, qa: QADep, q: Annotated[str | None, Query(description="A question to answer on the page.")] = None,
+         h: Annotated[list[str], Query(description="Earlier questions.")] = []) -> HTMLResponse:  # noqa: B006  # fmt: skip
+    return _chat(request, qa, q, h)
+
+
+@router.post("/", response_class=HTMLResponse, summary="The chat's form, answered without JavaScript",
+             responses={422: {"model": Problem}})  # fmt: skip
+def chat_form(request: Request, qa: QADep, question: Annotated[str, Form()] = "",
+              history: Annotated[list[str], Form()] = []) -> HTMLResponse:  # noqa: B006  # fmt: skip
+    return _chat(request, qa, question, history)
+
+
+@router.get("/sources/{source:path}", response_class=HTMLResponse, summary="A document with a span highlighted",
+            responses={404: {"model": Problem, "description": "Not an indexed document."}, 422: {"model": Problem}})  # fmt: skip
+def source(request: Request, source: str, qa: QADep, start: Annotated[int | None, Query(ge=0)] = None,
+           end: Annotated[int | None, Query(ge=0)] = None) -> HTMLResponse:  # fmt: skip
+    """The document's text with `[start, end)` wrapped in `<mark>`; only indexed documents are served."""
+    text = qa.store.documents.get(source)
+    if text is None:
+        raise HTTPException(404, f"no indexed document {source!r}")
+    start = 0 if start is None else start
+    end = start if end is None else end
+    if not start <= end <= len(text):
+        raise HTTPException(422, f"span [{start}, {end}) is not inside the document ({len(text)} characters)")
+    return render(request, "source.html", source=source, before=text[:start], marked=text[start:end],
+                  after=text[end:], start=start, end=end)  # fmt: skip

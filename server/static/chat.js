@@ -1,0 +1,112 @@
+// The chat without page reloads: POST /ask, render the answer with DOM nodes (text only, never innerHTML).
+"use strict";
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function viewerLink(source, start, end) {
+  const path = source.split("/").map(encodeURIComponent).join("/");
+  return `/sources/${path}?start=${start}&end=${end}#quote`;
+}
+
+function passage(citation, sentences) {
+  const quote = el("blockquote", { class: "passage" });
+  const spans = sentences.filter((s) => s.citation === citation.id).sort((a, b) => a.start - b.start);
+  let cursor = citation.start;
+  for (const s of spans) {
+    quote.append(citation.passage.slice(cursor - citation.start, s.start - citation.start));
+    quote.append(el("mark", {}, citation.passage.slice(s.start - citation.start, s.end - citation.start)));
+    cursor = s.end;
+  }
+  quote.append(citation.passage.slice(cursor - citation.start));
+  return quote;
+}
+
+function sources(citations, sentences) {
+  const list = el("ol", { class: "sources" });
+  for (const c of citations) {
+    const where = el("p", { class: "where" }, el("span", { class: "num" }, `[${c.id}]`), " ",
+      el("a", { href: viewerLink(c.source, c.start, c.end) }, c.source));
+    if (c.section) where.append(" ", el("span", { class: "section" }, c.section));
+    if (c.page) where.append(" ", el("span", { class: "page" }, `page ${c.page}`));
+    list.append(el("li", { class: "source" }, where, passage(c, sentences)));
+  }
+  return list;
+}
+
+function renderAnswer(answer) {
+  if (!answer.answered) {
+    const box = el("div", { class: "answer abstained" }, el("p", { class: "abstain" }, answer.answer));
+    if (answer.related && answer.related.length) {
+      box.append(el("p", { class: "related-label" }, "Related passages you could read:"), sources(answer.related, []));
+    }
+    return box;
+  }
+  const quote = el("p", { class: "quote" });
+  answer.sentences.forEach((s, i) => {
+    const cited = answer.citations[s.citation - 1];
+    quote.append(el("q", {}, s.text), "\u00a0",
+      el("a", { class: "cite", href: viewerLink(cited.source, s.start, s.end), "aria-label": `source ${s.citation}` },
+        `[${s.citation}]`));
+    if (i < answer.sentences.length - 1) quote.append(" ");
+  });
+  return el("div", { class: "answer" }, quote, sources(answer.citations, answer.sentences));
+}
+
+function setupChat(form) {
+  const input = form.querySelector("#question");
+  const button = form.querySelector("button");
+  const status = form.querySelector("#status");
+  const error = form.querySelector("#error");
+  const conversation = document.querySelector("#conversation");
+  const history = [...form.querySelectorAll("input[name=history]")].map((i) => i.value);
+
+  async function send() {
+    const question = input.value.trim();
+    error.hidden = true;
+    if (!question) { error.textContent = "Type a question first."; error.hidden = false; input.focus(); return; }
+    const turn = el("article", { class: "turn" }, el("p", { class: "question" },
+      el("span", { class: "who" }, "You asked"), " ", question));
+    conversation.append(turn);
+    button.disabled = true;
+    status.textContent = "Looking in the documents";
+    status.classList.add("busy");
+    try {
+      const response = await fetch("/ask", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question, history }) });
+      const body = await response.json();
+      if (!response.ok) throw new Error(body.detail || `error ${response.status}`);
+      turn.append(renderAnswer(body));
+      history.push(question);
+      form.append(el("input", { type: "hidden", name: "history", value: question }));
+      input.value = "";
+      status.textContent = body.answered ? "Answered." : "No answer in the documents.";
+    } catch (failure) {
+      turn.remove();
+      error.textContent = failure.message;
+      error.hidden = false;
+      status.textContent = "";
+    } finally {
+      status.classList.remove("busy");
+      button.disabled = false;
+      input.focus();
+      turn.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  form.addEventListener("submit", (event) => { event.preventDefault(); send(); });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); send(); }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("#ask");
+  if (form && window.fetch) setupChat(form);
+  const quote = document.querySelector("#quote");
+  if (quote) { quote.scrollIntoView({ block: "center" }); quote.focus({ preventScroll: true }); }
+});
