@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from index.embed import Embedder
 from index.store import IndexUnusable
 from server.engine import open_qa
-from server.pages import error_page, wants_html
+from server.pages import error_page, render, wants_html
 from server.routes import router
 from server.settings import Settings
 
@@ -94,13 +95,22 @@ def _add_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, error: RequestValidationError) -> Response:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in error.errors()]  # fmt: skip
-        return _problem(request, 422, "; ".join(_field(e) for e in errors) or "invalid request", errors)
+        detail = "; ".join(_field(e) for e in errors) or "invalid request"
+        if request.url.path == "/":  # the chat shows what is wrong above its form
+            return render(request, "chat.html", 422, turns=[], history=[], error=detail)
+        return _problem(request, 422, detail, errors)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         if error.status_code == 400:  # FastAPI's "error parsing the body": bytes that aren't UTF-8 JSON
             return _problem(request, 422, "request body is not valid UTF-8 JSON")
-        return _problem(request, error.status_code, str(error.detail))
+        response = _problem(request, error.status_code, str(error.detail))
+        response.headers.update(error.headers or {})
+        if error.status_code == 405:  # Allow lists every method of the path, not just the first route's
+            methods = {m for r in request.app.routes if isinstance(r, APIRoute) and r.path_regex.match(request.url.path)
+                       for m in r.methods}  # fmt: skip
+            response.headers["allow"] = ", ".join(sorted(methods))
+        return response
 
     @app.exception_handler(IndexUnusable)
     async def unusable(request: Request, error: IndexUnusable) -> Response:

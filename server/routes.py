@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
+from pydantic import StringConstraints
 
 from server.answer import QA, Answer
 from server.pages import render
-from server.schemas import MAX_HISTORY, AnswerOut, AskRequest, Health, Problem
+from server.schemas import MAX_HISTORY, MAX_QUESTION, AnswerOut, AskRequest, Health, Problem
 
 router = APIRouter()
 ERRORS = {422: {"model": Problem, "description": "The request is not a valid question."},
@@ -40,29 +40,28 @@ def _conversation(qa: QA, questions: list[str]) -> list[tuple[str, Answer]]:
 
 
 def _chat(request: Request, qa: QA, question: str | None, history: list[str]) -> HTMLResponse:
-    history = [h for h in history if h.strip()][-MAX_HISTORY:]
-    if question is None:
-        return render(request, "chat.html", turns=_conversation(qa, history), history=history)
-    try:
-        body = AskRequest(question=question, history=history)
-    except ValidationError as error:
-        message = "; ".join(e["msg"] for e in error.errors())
-        return render(request, "chat.html", 422, turns=_conversation(qa, history), history=history,
-                      error=message, draft=question)  # fmt: skip
-    asked = [*body.history, body.question]
+    asked = [h.strip() for h in history if h.strip()][-MAX_HISTORY:]
+    if question and question.strip():
+        asked.append(question.strip())
     return render(request, "chat.html", turns=_conversation(qa, asked), history=asked)
 
 
+Earlier = Annotated[list[Annotated[str, StringConstraints(max_length=MAX_QUESTION)]], Query(description="Earlier questions.")]
+
+
 @router.get("/", response_class=HTMLResponse, summary="The web chat", responses={422: {"model": Problem}})
-def chat(request: Request, qa: QADep, q: Annotated[str | None, Query(description="A question to answer on the page.")] = None,
-         h: Annotated[list[str], Query(description="Earlier questions.")] = []) -> HTMLResponse:  # noqa: B006  # fmt: skip
+def chat(request: Request, qa: QADep,
+         q: Annotated[str | None, Query(max_length=MAX_QUESTION, description="A question to answer on the page.")] = None,
+         h: Earlier = []) -> HTMLResponse:  # noqa: B006  # fmt: skip
     return _chat(request, qa, q, h)
 
 
 @router.post("/", response_class=HTMLResponse, summary="The chat's form, answered without JavaScript",
              responses={422: {"model": Problem}})  # fmt: skip
-def chat_form(request: Request, qa: QADep, question: Annotated[str, Form()] = "",
-              history: Annotated[list[str], Form()] = []) -> HTMLResponse:  # noqa: B006  # fmt: skip
+def chat_form(request: Request, qa: QADep,
+              question: Annotated[str, Form(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")],
+              history: Annotated[list[Annotated[str, StringConstraints(max_length=MAX_QUESTION)]], Form()] = []
+              ) -> HTMLResponse:  # noqa: B006  # fmt: skip
     return _chat(request, qa, question, history)
 
 
