@@ -31,6 +31,7 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+_HEADER_BYTES = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
 
 class BodyLimit:
@@ -63,6 +64,34 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, send: Send) -> None:
         response = JSONResponse({"detail": f"request body over {self.limit} bytes"}, status_code=413)
         await response(scope, _nothing, send)
+
+
+class HeadersAndLog:
+    """Security headers on every response, and one JSON access-log line per request (no question text)."""
+
+    def __init__(self, app: ASGIApp, log_queries: bool) -> None:
+        self.app, self.log_queries = app, log_queries
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        began, status = time.perf_counter(), 0
+
+        async def with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *_HEADER_BYTES]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, with_headers)
+        finally:
+            entry = {"method": scope["method"], "path": scope["path"], "status": status,
+                     "ms": round(1000 * (time.perf_counter() - began), 1)}  # fmt: skip
+            if self.log_queries and scope.get("query_string"):
+                entry["query"] = scope["query_string"].decode("latin-1")
+            log.info(json.dumps(entry))
 
 
 class _TooLarge(Exception):
@@ -135,20 +164,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _add_handlers(app)
 
-    @app.middleware("http")
-    async def headers_and_log(request: Request, call_next) -> Response:  # noqa: ANN001 - starlette's callable
-        began = time.perf_counter()
-        response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        entry = {"method": request.method, "path": request.url.path, "status": response.status_code,
-                 "ms": round(1000 * (time.perf_counter() - began), 1)}  # fmt: skip
-        if settings.log_questions and request.url.query:
-            entry["query"] = request.url.query
-        log.info(json.dumps(entry))
-        return response
-
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type"])  # fmt: skip
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(HeadersAndLog, log_queries=settings.log_questions)
     return app

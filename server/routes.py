@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import StringConstraints
 
 from server.answer import QA, Answer
@@ -23,9 +23,10 @@ QADep = Annotated[QA, Depends(get_qa)]
 
 
 @router.post("/ask", response_model=AnswerOut, responses=ERRORS, summary="Answer a question with quoted sentences")
-def ask(body: AskRequest, qa: QADep) -> dict:
+def ask(body: AskRequest, qa: QADep) -> JSONResponse:
     """Sentences copied from the documents, each cited; or `answered: false` when they don't answer."""
-    return qa.ask(body.question, body.history).to_dict()
+    # Returned as a response: the Answer is already of the documented shape, so FastAPI need not re-validate it.
+    return JSONResponse(qa.ask(body.question, body.history).to_dict())
 
 
 @router.get("/healthz", response_model=Health, summary="Ready once the index is loaded")

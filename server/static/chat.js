@@ -70,7 +70,7 @@ function setupChat(form) {
     error.hidden = true;
     if (!question) { error.textContent = "Type a question first."; error.hidden = false; input.focus(); return; }
     const turn = el("article", { class: "turn" }, el("p", { class: "question" },
-      el("span", { class: "who" }, "You asked"), " ", question));
+      el("span", { class: "who" }, "You asked"), question));
     conversation.append(turn);
     button.disabled = true;
     status.textContent = "Looking in the documents";
