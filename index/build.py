@@ -1,7 +1,8 @@
-"""Build an index version from a corpus folder, re-embedding only units whose text is new, and publish it."""
+"""Build an index version from a corpus folder, reusing what is unchanged, and publish it atomically."""
 
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,16 +11,12 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
-from index.store import (
-    FORMAT_VERSION,
-    passage_text_for_embedding,
-    read_manifest,
-    sentence_text_for_embedding,
-    write_index,  # fmt: skip
-)
+from index.store import (FORMAT_VERSION, Store, passage_from_record, passage_text_for_embedding, read_manifest,
+                         sentence_text_for_embedding, write_index)  # fmt: skip
 from index.versions import build_lock, clean_leftovers, current_version, new_version_dir, publish
-from ingest.load import FORMATS, CorpusError, corpus_files, load_corpus
+from ingest.load import FORMATS, check_corpus, corpus_files, load_file, no_documents
 from ingest.split import passages as split_passages
+from ingest.units import Passage
 
 
 @dataclass
@@ -31,50 +28,92 @@ class BuildReport:
     documents: int = 0
     passages: int = 0
     sentences: int = 0
-    embedded: int = 0  # units whose vectors were computed in this build
+    embedded: int = 0  # distinct texts embedded in this build
     reused: int = 0  # units whose vectors came from the previous version
     full_rebuild: str | None = None  # why nothing could be reused, when so
     version: str | None = None  # None when nothing changed and no version was written
     seconds: float = 0.0
 
 
-def file_hashes(corpus: Path) -> dict[str, str]:
-    if not corpus.is_dir():
-        raise CorpusError(f"corpus folder {corpus} does not exist: create it and put documents in it")
-    return {doc_id: hashlib.sha256(path.read_bytes()).hexdigest()
-            for path, doc_id in corpus_files(corpus) if path.suffix.lower() in FORMATS}  # fmt: skip
+@dataclass
+class Previous:
+    """What the current version offers a rebuild: parsed documents and vectors by text."""
+
+    manifest: dict | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    passages: dict[str, list[Passage]] = field(default_factory=dict)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    reason: str | None = None  # why nothing is reused, when so
+
+
+def chunking(max_chars: int) -> dict:
+    """The settings that decide units; an index built with others can't reuse or be reused."""
+    return {"max_passage_chars": max_chars, "segmenter": "pysbd"}
 
 
 def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _previous_vectors(path: Path) -> dict[str, np.ndarray]:
-    """Vectors of the previous version keyed by the hash of the text they embed."""
-    documents = json.loads((path / "documents.json").read_text())
-    records = json.loads((path / "passages.json").read_text())
-    passage_vectors = np.load(path / "passage_vectors.npy")
-    sentence_vectors = np.load(path / "sentence_vectors.npy")
-    from index.store import _passage
-
-    passages = [_passage(r, documents[r["doc"]]) for r in records]
-    found = {_key(passage_text_for_embedding(p)): v for p, v in zip(passages, passage_vectors, strict=True)}
-    units = [sentence_text_for_embedding(p, s) for p in passages for s in p.sentences]
-    found.update((_key(t), v) for t, v in zip(units, sentence_vectors, strict=True))
-    return found
-
-
-def _reusable(root: Path, manifest: dict | None, model: str, chunking: dict) -> tuple[dict, str | None]:
-    if manifest is None:
-        return {}, "no previous index"
-    if manifest.get("model", {}).get("name") != model:
-        return {}, f"model changed from {manifest.get('model', {}).get('name')!r} to {model!r}: full rebuild"
-    if manifest.get("chunking") != chunking or manifest.get("format_version") != FORMAT_VERSION:
-        return {}, "chunking settings or index format changed: full rebuild"
+def _previous(root: Path, model: str, wanted: dict) -> Previous:
+    path = current_version(root)
+    if path is None:
+        return Previous(reason="no previous index")
     try:
-        return _previous_vectors(current_version(root)), None
+        manifest = read_manifest(path)
+        if manifest.get("model", {}).get("name") != model:
+            name = manifest.get("model", {}).get("name")
+            return Previous(manifest, reason=f"model changed from {name!r} to {model!r}: full rebuild")
+        if manifest.get("chunking") != wanted or manifest.get("format_version") != FORMAT_VERSION:
+            return Previous(manifest, reason="chunking settings or index format changed: full rebuild")
+        texts = json.loads((path / "documents.json").read_text())
+        passages = [passage_from_record(r, texts[r["doc"]]) for r in json.loads((path / "passages.json").read_text())]
+        vectors = np.concatenate([np.load(path / "passage_vectors.npy"), np.load(path / "sentence_vectors.npy")])
     except (OSError, ValueError, KeyError) as error:
-        return {}, f"previous index unreadable ({error}): full rebuild"
+        return Previous(reason=f"previous index unreadable ({error}): full rebuild")
+    units = [passage_text_for_embedding(p) for p in passages]
+    units += [sentence_text_for_embedding(p, s) for p in passages for s in p.sentences]
+    by_doc: dict[str, list[Passage]] = {}
+    for passage in passages:
+        by_doc.setdefault(passage.doc_id, []).append(passage)
+    return Previous(manifest, texts, by_doc, dict(zip(map(_key, units), vectors, strict=True)))
+
+
+def _read(corpus: Path, previous: Previous, max_chars: int, report: BuildReport) -> tuple[dict, dict, list]:
+    """Hashes of every supported file, texts and formats of the readable ones, and their passages in order."""
+    check_corpus(corpus)
+    old_files = (previous.manifest or {}).get("files", {})
+    old_docs = (previous.manifest or {}).get("documents", {})
+    hashes, documents, passages = {}, {}, []
+    for path, doc_id in corpus_files(corpus):
+        if path.suffix.lower() not in FORMATS:
+            report.skipped.append(load_file(path, doc_id))
+            continue
+        hashes[doc_id] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if old_files.get(doc_id) == hashes[doc_id] and doc_id in previous.passages:  # unchanged: no re-parsing
+            documents[doc_id] = (previous.texts[doc_id], old_docs[doc_id]["format"])
+            passages += previous.passages[doc_id]
+            continue
+        loaded = load_file(path, doc_id)
+        if isinstance(loaded, str):
+            report.skipped.append(loaded)
+            continue
+        documents[doc_id] = (loaded.document.text, loaded.document.format)
+        passages += split_passages(loaded.document, loaded.blocks, max_chars)
+    report.added = sorted(set(hashes) - set(old_files))
+    report.changed = sorted(d for d in hashes if d in old_files and old_files[d] != hashes[d])
+    report.removed = sorted(set(old_files) - set(hashes))
+    return hashes, documents, passages
+
+
+def _unchanged(previous: Previous, corpus: Path) -> bool:
+    manifest = previous.manifest
+    if manifest is None or previous.reason:
+        return False
+    check_corpus(corpus)
+    files = {doc_id: hashlib.sha256(path.read_bytes()).hexdigest()
+             for path, doc_id in corpus_files(corpus) if path.suffix.lower() in FORMATS}  # fmt: skip
+    return files == manifest.get("files")
 
 
 def build_index(
@@ -85,64 +124,61 @@ def build_index(
     keep: int = 3,
     embedder: Callable[[], Embedder] | None = None,
     progress: bool = False,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Publish a new version of the index at root if the corpus changed; the model is loaded only if needed."""
     began = time.perf_counter()
-    chunking = {"max_passage_chars": max_passage_chars, "segmenter": "pysbd"}
-    with build_lock(root):
+    with build_lock(root, on_wait):
         clean_leftovers(root)
-        hashes = file_hashes(corpus)
-        previous = current_version(root)
-        try:
-            old = read_manifest(previous) if previous else None
-        except ValueError:
-            old = None
-        old_files = (old or {}).get("files", {})
-        report = BuildReport(
-            added=sorted(set(hashes) - set(old_files)),
-            changed=sorted(d for d in hashes if d in old_files and old_files[d] != hashes[d]),
-            removed=sorted(set(old_files) - set(hashes)),
-        )
-        same_setup = old and old.get("model", {}).get("name") == model and old.get("chunking") == chunking
-        if same_setup and old.get("format_version") == FORMAT_VERSION and old_files == hashes:
-            counts = old["counts"]
+        previous = _previous(root, model, chunking(max_passage_chars))
+        report = BuildReport(full_rebuild=previous.reason)
+        if _unchanged(previous, corpus):
+            counts = previous.manifest["counts"]
             report.documents, report.passages, report.sentences = (counts[k] for k in ("documents", "passages",
                                                                                       "sentences"))  # fmt: skip
-            report.skipped = old.get("skipped", [])
+            report.skipped, report.full_rebuild = previous.manifest.get("skipped", []), None
             report.seconds = time.perf_counter() - began
             return report
-        loaded = load_corpus(corpus)
-        report.skipped = loaded.skipped
-        known, report.full_rebuild = _reusable(root, old, model, chunking)
-        passages = [p for item in loaded.loaded for p in split_passages(item.document, item.blocks,
-                                                                       max_passage_chars)]  # fmt: skip
-        texts = [passage_text_for_embedding(p) for p in passages]
-        texts += [sentence_text_for_embedding(p, s) for p in passages for s in p.sentences]
-        keys = [_key(t) for t in texts]
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
-        model_obj = (embedder or (lambda: Embedder(model)))() if missing or not known else None
-        if missing:
-            known.update(zip(map(_key, missing), model_obj.encode(missing, progress=progress), strict=True))
-        dim = model_obj.dim if model_obj else old["model"]["dimension"]
-        vectors = np.stack([known[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
-        report.embedded, report.reused = len(missing), len(texts) - len(missing)
-        report.documents, report.passages = len(loaded.loaded), len(passages)
-        report.sentences = len(texts) - len(passages)
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "model": {"name": model, "dimension": dim},
-            "chunking": chunking,
-            "documents": {item.document.doc_id: {"format": item.document.format,
-                                                 "sha256": hashes[item.document.doc_id]}
-                          for item in loaded.loaded},  # fmt: skip
-            "files": hashes,
-            "skipped": loaded.skipped,
-            "counts": {"documents": report.documents, "passages": report.passages, "sentences": report.sentences},
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        work = new_version_dir(root)
-        documents = {item.document.doc_id: item.document.text for item in loaded.loaded}
-        write_index(work, manifest, documents, passages, vectors[: len(passages)], vectors[len(passages) :])
+        work = new_version_dir(root)  # from here on, a build killed at any moment leaves only this behind
+        try:
+            _build_into(work, corpus, previous, report, model, max_passage_chars, embedder, progress)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
         report.version = publish(root, work, keep).name
         report.seconds = time.perf_counter() - began
         return report
+
+
+def _build_into(work: Path, corpus: Path, previous: Previous, report: BuildReport, model: str, max_chars: int,
+                embedder: Callable[[], Embedder] | None, progress: bool) -> None:  # fmt: skip
+    """Read, embed what is new, write and check a whole index version in the directory work."""
+    hashes, documents, passages = _read(corpus, previous, max_chars, report)
+    if not documents:
+        raise no_documents(corpus)
+    texts = [passage_text_for_embedding(p) for p in passages]
+    texts += [sentence_text_for_embedding(p, s) for p in passages for s in p.sentences]
+    keys = [_key(t) for t in texts]
+    known = previous.vectors
+    report.reused = sum(k in known for k in keys)
+    missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
+    encoder = (embedder or (lambda: Embedder(model)))() if missing or not known else None
+    if missing:
+        known.update(zip(map(_key, missing), encoder.encode(missing, progress=progress), strict=True))
+    dim = encoder.dim if encoder else previous.manifest["model"]["dimension"]
+    vectors = np.stack([known[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
+    report.embedded = len(missing)
+    report.documents, report.passages, report.sentences = len(documents), len(passages), len(texts) - len(passages)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": {"name": model, "dimension": dim},
+        "chunking": chunking(max_chars),
+        "documents": {d: {"format": fmt, "sha256": hashes[d]} for d, (_, fmt) in documents.items()},
+        "files": hashes,
+        "skipped": report.skipped,
+        "counts": {"documents": report.documents, "passages": report.passages, "sentences": report.sentences},
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    write_index(work, manifest, {d: text for d, (text, _) in documents.items()}, passages,
+                vectors[: len(passages)], vectors[len(passages) :])  # fmt: skip
+    Store.load(work, model, max_chars)  # a version that can't be opened is never published

@@ -49,7 +49,7 @@ def _passage_record(p: Passage) -> dict:
             "sentences": [[s.start, s.end] for s in p.sentences]}  # fmt: skip
 
 
-def _passage(record: dict, text: str) -> Passage:
+def passage_from_record(record: dict, text: str) -> Passage:
     doc = record["doc"]
     sentences = tuple(Sentence(doc, a, b, text[a:b]) for a, b in record["sentences"])
     return Passage(doc, record["start"], record["end"], text[record["start"] : record["end"]], sentences,
@@ -113,6 +113,11 @@ class Store:
         path = current_version(root)
         if path is None or not path.is_dir():
             raise IndexNotBuilt(f"no index at {root}: run `verbatim index` first")
+        return cls.load(path, model, max_passage_chars)
+
+    @classmethod
+    def load(cls, path: Path, model: str, max_passage_chars: int) -> "Store":
+        """One version directory, checked against the settings and read whole."""
         manifest = read_manifest(path)
         check_manifest(manifest, model, max_passage_chars, path)
         try:
@@ -123,7 +128,7 @@ class Store:
     @classmethod
     def _read(cls, path: Path, manifest: dict) -> "Store":
         documents = json.loads((path / "documents.json").read_text())
-        passages = [_passage(r, documents[r["doc"]]) for r in json.loads((path / "passages.json").read_text())]
+        passages = [passage_from_record(r, documents[r["doc"]]) for r in json.loads((path / "passages.json").read_text())]
         sentences = [s for p in passages for s in p.sentences]
         counts = [len(p.sentences) for p in passages]
         owner = np.repeat(np.arange(len(passages)), counts)

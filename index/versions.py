@@ -4,7 +4,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,16 +57,20 @@ def clean_leftovers(root: Path) -> None:
 
 
 @contextmanager
-def build_lock(root: Path, wait: bool = True) -> Iterator[None]:
-    """Serialize builds of one index root; with wait=False a held lock raises BuildLocked naming its holder."""
+def build_lock(root: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Serialize builds of one index root. A held lock is waited for after telling on_wait who holds it;
+    without on_wait it raises BuildLocked naming the holder."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise BuildLocked(f"another build of {root} is running ({holder})") from None
+            message = f"another build of {root} is running ({handle.read().strip() or 'another process'})"
+            if on_wait is None:
+                raise BuildLocked(message) from None
+            on_wait(message)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

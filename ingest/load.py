@@ -60,27 +60,38 @@ def corpus_files(root: Path) -> Iterator[tuple[Path, str]]:
             yield path, path.relative_to(root).as_posix()
 
 
-def load_corpus(root: Path) -> Corpus:
-    """Every readable document under root; files of other kinds or that fail to read are listed as skipped."""
+def load_file(path: Path, doc_id: str) -> Loaded | str:
+    """One corpus file as a document, or the one-line note saying why it was skipped."""
+    if path.suffix.lower() not in FORMATS:
+        return f"{doc_id}: skipped, not a .txt, .md, .html or .pdf file"
+    try:
+        loaded = read_document(path, doc_id)
+    except UnicodeDecodeError as error:
+        return f"{doc_id}: skipped, not valid UTF-8 ({error.reason} at byte {error.start})"
+    except Exception as error:  # noqa: BLE001 - any parser failure skips just this file
+        return f"{doc_id}: skipped, could not be parsed ({type(error).__name__}: {error})"
+    return loaded if loaded.blocks else f"{doc_id}: skipped, no text found"
+
+
+def check_corpus(root: Path) -> None:
     if not root.is_dir():
         raise CorpusError(f"corpus folder {root} does not exist: create it and put documents in it")
+
+
+def no_documents(root: Path) -> CorpusError:
+    return CorpusError(f"corpus folder {root} holds no readable .txt, .md, .html or .pdf document")
+
+
+def load_corpus(root: Path) -> Corpus:
+    """Every readable document under root; files of other kinds or that fail to read are listed as skipped."""
+    check_corpus(root)
     corpus = Corpus()
     for path, doc_id in corpus_files(root):
-        if path.suffix.lower() not in FORMATS:
-            corpus.skipped.append(f"{doc_id}: skipped, not a .txt, .md, .html or .pdf file")
-            continue
-        try:
-            loaded = read_document(path, doc_id)
-        except UnicodeDecodeError as error:
-            corpus.skipped.append(f"{doc_id}: skipped, not valid UTF-8 ({error.reason} at byte {error.start})")
-            continue
-        except Exception as error:  # noqa: BLE001 - any parser failure skips just this file
-            corpus.skipped.append(f"{doc_id}: skipped, could not be parsed ({type(error).__name__}: {error})")
-            continue
-        if not loaded.blocks:
-            corpus.skipped.append(f"{doc_id}: skipped, no text found")
-            continue
-        corpus.loaded.append(loaded)
+        loaded = load_file(path, doc_id)
+        if isinstance(loaded, str):
+            corpus.skipped.append(loaded)
+        else:
+            corpus.loaded.append(loaded)
     if not corpus.loaded:
-        raise CorpusError(f"corpus folder {root} holds no readable .txt, .md, .html or .pdf document")
+        raise no_documents(root)
     return corpus

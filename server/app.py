@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.embed import Embedder
 from index.store import IndexUnusable
-from server.engine import open_qa
+from server.live import LiveQA
 from server.pages import error_page, render, wants_html
 from server.routes import router
 from server.settings import Settings
@@ -154,7 +154,7 @@ def _add_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.qa = open_qa(settings, embedder)
+        app.state.live = LiveQA(settings, embedder)
         yield
 
     app = FastAPI(title="Verbatim", version="0.1.0", lifespan=lifespan,

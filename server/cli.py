@@ -36,19 +36,7 @@ def _names(label: str, names: list[str]) -> str:
     return f"{label} ({len(names)}): {', '.join(names)}" if names else f"{label}: none"
 
 
-@app.command()
-def index(
-    corpus: Annotated[Path | None, typer.Option(help="Folder of documents [default: corpus/].")] = None,
-    index: Annotated[Path | None, typer.Option(help="Index folder [default: .verbatim/index].")] = None,
-) -> None:
-    """Build or update the index over the corpus; prints what changed."""
-    from server.engine import build
-
-    settings = _settings(corpus=corpus, index=index)
-    try:
-        report = build(settings, progress=sys.stderr.isatty())
-    except _user_errors() as error:
-        _fail(str(error))
+def _report(report: "BuildReport", settings: "Settings") -> None:  # noqa: F821 - lazy imports
     for line in report.skipped:
         typer.echo(line, err=True)
     if report.version is None:
@@ -60,8 +48,34 @@ def index(
     for label, names in (("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)):
         typer.echo(_names(label, names))
     typer.echo(f"Indexed {report.documents} documents: {report.passages} passages, {report.sentences} sentences; "
-               f"embedded {report.embedded} units, reused {report.reused}; {report.seconds:.1f} s "
+               f"embedded {report.embedded} new texts, reused {report.reused} vectors; {report.seconds:.1f} s "
                f"-> {settings.index}/{report.version}")  # fmt: skip
+
+
+@app.command()
+def index(
+    corpus: Annotated[Path | None, typer.Option(help="Folder of documents [default: corpus/].")] = None,
+    index: Annotated[Path | None, typer.Option(help="Index folder [default: .verbatim/index].")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Rebuild whenever the corpus changes, until Ctrl-C.")] = False,
+) -> None:
+    """Build or update the index over the corpus; prints what changed."""
+    from server.engine import build
+
+    settings = _settings(corpus=corpus, index=index)
+    def waiting(message: str) -> None:
+        typer.echo(f"Waiting: {message}.", err=True)
+
+    try:
+        _report(build(settings, progress=sys.stderr.isatty(), on_wait=waiting), settings)
+        if not watch:
+            return
+        from watchfiles import watch as changes
+
+        typer.echo(f"Watching {settings.corpus} for changes; Ctrl-C stops.")
+        for _ in changes(settings.corpus, debounce=800, raise_interrupt=False):
+            _report(build(settings, progress=sys.stderr.isatty(), on_wait=waiting), settings)
+    except _user_errors() as error:
+        _fail(str(error))
 
 
 @app.command()

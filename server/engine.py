@@ -1,5 +1,7 @@
 """Wiring the engine from settings: build the index, open it with its model. Shared by the CLI and the app."""
 
+from collections.abc import Callable
+
 from index.build import BuildReport, build_index
 from index.embed import Embedder
 from index.store import Store
@@ -7,10 +9,11 @@ from server.answer import QA
 from server.settings import Settings
 
 
-def build(settings: Settings, progress: bool = False, embedder: Embedder | None = None) -> BuildReport:
+def build(settings: Settings, progress: bool = False, embedder: Embedder | None = None,
+          on_wait: Callable[[str], None] | None = None) -> BuildReport:  # fmt: skip
     make = (lambda: embedder) if embedder else (lambda: Embedder(settings.model, settings.device))
     return build_index(settings.corpus, settings.index, settings.model, settings.max_passage_chars,
-                       keep=settings.keep_versions, embedder=make, progress=progress)  # fmt: skip
+                       keep=settings.keep_versions, embedder=make, progress=progress, on_wait=on_wait)  # fmt: skip
 
 
 def open_qa(settings: Settings, embedder: Embedder | None = None) -> QA:

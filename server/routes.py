@@ -1,14 +1,15 @@
-"""HTTP routes, thin: the API (/ask, /healthz), the chat page and the document viewer."""
+"""HTTP routes, thin: the API (/ask, /healthz, /admin/reload), the chat page and the document viewer."""
 
+import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import StringConstraints
 
 from server.answer import QA, Answer
 from server.pages import render
-from server.schemas import MAX_HISTORY, MAX_QUESTION, AnswerOut, AskRequest, Health, Problem
+from server.schemas import MAX_HISTORY, MAX_QUESTION, AnswerOut, AskRequest, Health, Problem, Reloaded
 
 router = APIRouter()
 ERRORS = {422: {"model": Problem, "description": "The request is not a valid question."},
@@ -16,10 +17,24 @@ ERRORS = {422: {"model": Problem, "description": "The request is not a valid que
 
 
 def get_qa(request: Request) -> QA:
-    return request.app.state.qa
+    """The engine this request uses from start to end, even if a newer index is swapped in meanwhile."""
+    return request.app.state.live.current()
 
 
 QADep = Annotated[QA, Depends(get_qa)]
+
+
+@router.post("/admin/reload", response_model=Reloaded, summary="Load the newest index version now",
+             responses={401: {"model": Problem}, 404: {"model": Problem}, 503: {"model": Problem}})  # fmt: skip
+def reload(request: Request, authorization: Annotated[str | None, Header()] = None) -> Reloaded:
+    """Enabled only when VERBATIM_ADMIN_TOKEN is set; needs `Authorization: Bearer <token>`."""
+    token = request.app.state.settings.admin_token
+    if not token:
+        raise HTTPException(404, "not found: set VERBATIM_ADMIN_TOKEN to enable /admin/reload")
+    if not authorization or not hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
+        raise HTTPException(401, "a valid `Authorization: Bearer <token>` header is required",
+                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+    return Reloaded(index_version=request.app.state.live.reload())
 
 
 @router.post("/ask", response_model=AnswerOut, responses=ERRORS, summary="Answer a question with quoted sentences")

@@ -83,3 +83,7 @@ class Problem(BaseModel):
 
     detail: str
     errors: list[dict] = Field(default_factory=list)
+
+
+class Reloaded(BaseModel):
+    index_version: str = Field(description="The index version now being served.")

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1)
+    reload_seconds: float = Field(1.0, ge=0)  # how often a request may look for a new index version (0: never)
+    admin_token: str | None = None  # enables POST /admin/reload for requests bearing this token
     notice: str = "Answers are quotations from the documents, shown with their sources; nothing is paraphrased."
     max_body_bytes: int = Field(64_000, ge=1_000)  # larger request bodies get 413
     cors_origins: list[str] = []  # CORS is off unless origins are listed
