@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from server.engine import open_qa  # noqa: E402
-from server.evaluate import read_questions  # noqa: E402
-from server.settings import Settings  # noqa: E402
-from tests.browser import live_server  # noqa: E402
+from server.engine import open_qa
+from server.evaluate import read_questions
+from server.settings import Settings
+from tests.browser import live_server
 
 ROUNDS = 5
 

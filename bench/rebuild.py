@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 from index.build import BuildReport, build_index
@@ -28,7 +29,7 @@ def make_corpus(sources: list[Path], out: Path) -> int:
         for item in load_corpus(source).loaded:
             for p_number, passage in enumerate(passages(item.document, item.blocks)):
                 texts = [s.text for s in passage.sentences]
-                pieces = texts + [f"{a} {b}" for a, b in zip(texts, texts[1:], strict=False)]
+                pieces = texts + [f"{a} {b}" for a, b in pairwise(texts)]
                 for number, text in enumerate(pieces):
                     name = f"{Path(item.document.doc_id).stem}-{p_number:03d}-{number:02d}.txt"
                     (out / name).write_text(text + "\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server
 
 QUESTIONS = ["What is CAR-T cell therapy?", "Is it an established treatment?"]
 

@@ -11,8 +11,15 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
-from index.store import (FORMAT_VERSION, Store, passage_from_record, passage_text_for_embedding, read_manifest,
-                         sentence_text_for_embedding, write_index)  # fmt: skip
+from index.store import (
+    FORMAT_VERSION,
+    Store,
+    passage_from_record,
+    passage_text_for_embedding,
+    read_manifest,
+    sentence_text_for_embedding,  # fmt: skip
+    write_index,
+)
 from index.versions import build_lock, clean_leftovers, current_version, new_version_dir, publish
 from ingest.load import FORMATS, check_corpus, corpus_files, load_file, no_documents
 from ingest.split import passages as split_passages

@@ -56,14 +56,17 @@ def metrics(questions: list[Question], answers: list[Answer], documents: dict[st
     verbatim = [documents[c.source][s.start : s.end] == s.text for s, c in sentences]
     words = [sum(len(s.text.split()) for s in a.sentences) for a in answers if a.answered]
     ms = sorted(1000 * t for t in latencies)
+
+    def abstained(kind: str) -> list[bool]:
+        return [not a.answered for q, a in zip(questions, answers, strict=True) if q.kind == kind]
+
     return {
         "questions": len(questions),
         "hit@1": _share(hit1),
         "hit": _share(hit),
         "false_abstain": _share([not a.answered for _, a in asked]),
-        "abstain": _share([not a.answered for q, a in zip(questions, answers, strict=True) if q.kind == "unanswerable"]),
-        "near_miss_abstain": _share([not a.answered for q, a in zip(questions, answers, strict=True)
-                                     if q.kind == "near_miss"]),  # fmt: skip
+        "abstain": _share(abstained("unanswerable")),
+        "near_miss_abstain": _share(abstained("near_miss")),
         "verbatim": _share(verbatim) if verbatim else 1.0,
         "median_answer_words": statistics.median(words) if words else 0,
         "latency_p50_ms": round(ms[len(ms) // 2], 1) if ms else None,

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -91,7 +92,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     similarity = dict(zip(ids, sims.tolist(), strict=True))
     idf = {t: store.idf(t) for t in set(query_tokens)}
     total_idf = sum(idf.values()) or 1.0
-    bigrams = set(zip(query_tokens, query_tokens[1:], strict=False))
+    bigrams = set(pairwise(query_tokens))
     top_lexical = float(lexical.max(initial=0.0)) or 1.0
     rows = []
     for sid in ids:
@@ -101,7 +102,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
         neighbours = [similarity.get(n, float(store.sentence_vectors[n] @ query))
                       for n in (sid - 1, sid + 1) if 0 <= n < len(store.sentences)
                       and store.sentence_passage[n] == pid]  # fmt: skip
-        pairs = set(zip(ordered, ordered[1:], strict=False))
+        pairs = set(pairwise(ordered))
         first = store.passage_sentence_ids(pid)[0]
         window = words | store.sentence_tokens(sid - 1) if sid > first else words
         rows.append((

@@ -5,11 +5,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import StringConstraints
 
 from server.answer import QA, Answer
 from server.pages import render
-from server.schemas import MAX_HISTORY, MAX_QUESTION, AnswerOut, AskRequest, Health, Problem, Reloaded
+from server.schemas import (
+    MAX_HISTORY,
+    MAX_QUESTION,
+    AnswerOut,
+    AskRequest,
+    Earlier,
+    Health,
+    Problem,
+    Reloaded,
+)
 
 router = APIRouter()
 ERRORS = {422: {"model": Problem, "description": "The request is not a valid question."},
@@ -62,23 +70,22 @@ def _chat(request: Request, qa: QA, question: str | None, history: list[str]) ->
     return render(request, "chat.html", turns=_conversation(qa, asked), history=asked)
 
 
-Earlier = Annotated[list[Annotated[str, StringConstraints(max_length=MAX_QUESTION)]], Query(description="Earlier questions.")]
+EarlierQuestions = Annotated[list[Earlier] | None, Query(description="Earlier questions, oldest first.")]
 
 
 @router.get("/", response_class=HTMLResponse, summary="The web chat", responses={422: {"model": Problem}})
 def chat(request: Request, qa: QADep,
          q: Annotated[str | None, Query(max_length=MAX_QUESTION, description="A question to answer on the page.")] = None,
-         h: Earlier = []) -> HTMLResponse:  # noqa: B006  # fmt: skip
-    return _chat(request, qa, q, h)
+         h: EarlierQuestions = None) -> HTMLResponse:  # fmt: skip
+    return _chat(request, qa, q, h or [])
 
 
 @router.post("/", response_class=HTMLResponse, summary="The chat's form, answered without JavaScript",
              responses={422: {"model": Problem}})  # fmt: skip
 def chat_form(request: Request, qa: QADep,
               question: Annotated[str, Form(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")],
-              history: Annotated[list[Annotated[str, StringConstraints(max_length=MAX_QUESTION)]], Form()] = []
-              ) -> HTMLResponse:  # noqa: B006  # fmt: skip
-    return _chat(request, qa, question, history)
+              history: Annotated[list[Earlier] | None, Form()] = None) -> HTMLResponse:  # fmt: skip
+    return _chat(request, qa, question, history or [])
 
 
 @router.get("/sources/{source:path}", response_class=HTMLResponse, summary="A document with a span highlighted",

@@ -8,7 +8,7 @@ from server.app import create_app
 from server.settings import Settings
 
 
-def app_from_environment():  # noqa: ANN201 - a FastAPI app, built in each worker process
+def app_from_environment():
     return create_app(Settings())
 
 

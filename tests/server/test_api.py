@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from index.embed import Embedder
 from index.build import BuildReport
+from index.embed import Embedder
 from server.app import create_app
 from server.settings import Settings
 

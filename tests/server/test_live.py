@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from index.build import BuildReport, build_index
 from index.embed import Embedder
 from index.store import Store
-from index.versions import BuildLocked, TEMP_PREFIX, build_lock, current_version
+from index.versions import TEMP_PREFIX, BuildLocked, build_lock, current_version
 from server.app import create_app
 from server.live import LiveQA
 from server.settings import Settings
@@ -136,9 +136,8 @@ def test_killed_build_leaves_the_index_serving_and_the_next_build_succeeds(setup
 def test_second_concurrent_build_waits_for_the_first(setup: Settings, embedder: Embedder) -> None:
     said: list[str] = []
     with build_lock(setup.index):
-        with pytest.raises(BuildLocked, match=f"pid {os.getpid()}"):
-            with build_lock(setup.index):
-                pass
+        with pytest.raises(BuildLocked, match=f"pid {os.getpid()}"), build_lock(setup.index):
+            pass
         (setup.corpus / "fish.txt").write_text(ZEBRAFISH)
         second = threading.Thread(target=lambda: build_index(
             setup.corpus, setup.index, setup.model, setup.max_passage_chars, embedder=lambda: embedder,

@@ -4,10 +4,11 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from schemathesis.checks import negative_data_rejection
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import negative_data_rejection
 
 from index.build import BuildReport
 from index.embed import Embedder
