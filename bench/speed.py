@@ -16,6 +16,7 @@ from pathlib import Path
 
 from index.build import build_index
 from index.embed import Embedder
+from index.runtime import query_encoder
 from index.store import Store, passage_text_for_embedding, sentence_text_for_embedding
 from ingest.load import load_corpus
 from ingest.split import passages
@@ -58,20 +59,25 @@ def main() -> None:
         cold.append(time.perf_counter() - began)
     print(f"`verbatim ask` cold, first answer: median of 3 {statistics.median(cold):.2f} s")
 
-    qa = QA(Store.open(SQUAD / "index", settings.model, settings.max_passage_chars), embedder, settings)
+    store = Store.open(SQUAD / "index", settings.model, settings.max_passage_chars)
     questions = [q.question for q in read_questions(SQUAD / "questions.jsonl")][:300]
-    for q in questions[:20]:
-        qa.ask(q)  # warm up
-    embed, answer = [], []
-    for q in questions:
-        began = time.perf_counter()
-        embedder.encode([q])
-        embed.append(time.perf_counter() - began)
-        began = time.perf_counter()
-        qa.ask(q)
-        answer.append(time.perf_counter() - began)
-    ratio = statistics.median(answer) / statistics.median(embed)
-    print(f"query embedding alone: {ms(embed)}; whole answer in-process: {ms(answer)}; p50 ratio {ratio:.2f}x")
+    onnx = query_encoder(SQUAD / "index", settings.model)
+    onnx._cache_size = 0  # every question embedded, none answered from the cache
+    for label, encoder in (("sentence-transformers (torch)", embedder), ("ONNX export (default)", onnx)):
+        qa = QA(store, encoder, settings)
+        for q in questions[:20]:
+            qa.ask(q)  # warm up
+        embed, answer = [], []
+        for q in questions:
+            began = time.perf_counter()
+            encoder.encode([q])
+            embed.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            qa.ask(q)
+            answer.append(time.perf_counter() - began)
+        ratio = statistics.median(answer) / statistics.median(embed)
+        print(f"{label}: query embedding alone {ms(embed)}; whole answer in-process {ms(answer)}; "
+              f"p50 ratio {ratio:.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":

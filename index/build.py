@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 import shutil
 import time
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
+from index.runtime import ONNX_FILE, export, export_folder, exportable
 from index.store import (
     FORMAT_VERSION,
     Store,
@@ -24,6 +26,8 @@ from index.versions import build_lock, clean_leftovers, current_version, new_ver
 from ingest.load import FORMATS, check_corpus, corpus_files, load_file, no_documents
 from ingest.split import passages as split_passages
 from ingest.units import Passage
+
+log = logging.getLogger("verbatim")
 
 
 @dataclass
@@ -132,6 +136,7 @@ def build_index(
     embedder: Callable[[], Embedder] | None = None,
     progress: bool = False,
     on_wait: Callable[[str], None] | None = None,
+    export_queries: bool = True,
 ) -> BuildReport:
     """Publish a new version of the index at root if the corpus changed; the model is loaded only if needed."""
     began = time.perf_counter()
@@ -148,18 +153,21 @@ def build_index(
             return report
         work = new_version_dir(root)  # from here on, a build killed at any moment leaves only this behind
         try:
-            _build_into(work, corpus, previous, report, model, max_passage_chars, embedder, progress)
+            encoder = _build_into(work, corpus, previous, report, model, max_passage_chars, embedder, progress)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
         report.version = publish(root, work, keep).name
+        if encoder is not None and export_queries:
+            _export_query_encoder(encoder, root, model)
         report.seconds = time.perf_counter() - began
         return report
 
 
 def _build_into(work: Path, corpus: Path, previous: Previous, report: BuildReport, model: str, max_chars: int,
-                embedder: Callable[[], Embedder] | None, progress: bool) -> None:  # fmt: skip
-    """Read, embed what is new, write and check a whole index version in the directory work."""
+                embedder: Callable[[], Embedder] | None, progress: bool) -> Embedder | None:  # fmt: skip
+    """Read, embed what is new, write and check a whole index version in the directory work; returns the model
+    if it had to be loaded."""
     hashes, documents, passages = _read(corpus, previous, max_chars, report)
     if not documents:
         raise no_documents(corpus)
@@ -189,3 +197,15 @@ def _build_into(work: Path, corpus: Path, previous: Previous, report: BuildRepor
     write_index(work, manifest, {d: text for d, (text, _) in documents.items()}, passages,
                 vectors[: len(passages)], vectors[len(passages) :])  # fmt: skip
     Store.load(work, model, max_chars)  # a version that can't be opened is never published
+    return encoder
+
+
+def _export_query_encoder(encoder: Embedder, root: Path, model: str) -> None:
+    """Export the model for torch-free question encoding once per index root; answering works without it."""
+    folder = export_folder(root, model)
+    if (folder / ONNX_FILE).exists() or not exportable(encoder):
+        return
+    try:
+        export(encoder, folder)
+    except Exception as error:  # noqa: BLE001 - the export is an optimisation; answering falls back to the model
+        log.warning("could not export %s for fast questions (%s); questions will load the full model", model, error)

@@ -22,10 +22,33 @@ def resolve_model(name: str) -> str:
     return name
 
 
-class Embedder:
-    """Encodes texts to unit vectors; remembers the vectors of recent queries."""
+class QueryCache:
+    """Remembers the vectors of recent questions (bounded, least recently used out first)."""
+
+    def __init__(self, cache_size: int) -> None:
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_query(self, text: str) -> np.ndarray:
+        if text in self._cache:
+            self._cache.move_to_end(text)
+            return self._cache[text]
+        vector = self.encode([text])[0]
+        if self._cache_size > 0:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vector
+
+
+class Embedder(QueryCache):
+    """Encodes texts to unit vectors with sentence-transformers."""
 
     def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", cache_size: int = 1024) -> None:
+        super().__init__(cache_size)
         path = resolve_model(model)
         if Path(path).exists():
             os.environ["HF_HUB_OFFLINE"] = "1"  # a local model must never reach for the network
@@ -40,8 +63,6 @@ class Embedder:
         self.name = model
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dimension())
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
 
     def encode(self, texts: list[str], progress: bool = False, batch_size: int = 64) -> np.ndarray:
         if not texts:
@@ -54,13 +75,3 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        if text in self._cache:
-            self._cache.move_to_end(text)
-            return self._cache[text]
-        vector = self.encode([text])[0]
-        self._cache[text] = vector
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return vector

@@ -23,6 +23,8 @@ def words(text: str) -> list[str]:
 
 def fold(word: str) -> str:
     """Lowercase without accents: Hervé and Herve are one word."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

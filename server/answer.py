@@ -92,8 +92,8 @@ class QA:
         found = Evidence(query, ranked, missing_terms(self.store, query, self.settings.rare_zipf))
         if ranked.sentences:
             best, found.score, found.dense = ranked.sentences[0]
-            passage = self.store.passages[self.store.sentence_passage[best]]
-            found.coverage = coverage(self.store, query_tokens, f"{passage.context}\n{passage.text}")
+            pid = self.store.sentence_passage[best]
+            found.coverage = coverage(self.store, query_tokens, self.store.passage_tokens(int(pid)))
             window = " ".join(self.store.sentences[i].text for i in self._window(best))
             found.unsupported = unsupported_qualifiers(query, window) if self.settings.check_qualifiers else []
         return found

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from index.build import BuildReport, build_index
 from index.embed import Embedder
+from index.runtime import query_encoder
 from index.store import Store
 from server.answer import QA
 from server.settings import Settings
@@ -17,6 +18,8 @@ def build(settings: Settings, progress: bool = False, embedder: Embedder | None 
 
 
 def open_qa(settings: Settings, embedder: Embedder | None = None) -> QA:
-    """The current index version with its model; the manifest is checked before the model is loaded."""
+    """The current index version with its model; the manifest is checked before the model is loaded. Questions are
+    encoded by the index's ONNX export of the model when there is one (no torch to import), else by the model."""
     store = Store.open(settings.index, settings.model, settings.max_passage_chars)
-    return QA(store, embedder or Embedder(settings.model, settings.device), settings)
+    encoder = embedder or (settings.fast_queries and query_encoder(settings.index, settings.model))
+    return QA(store, encoder or Embedder(settings.model, settings.device), settings)

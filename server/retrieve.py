@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -53,16 +54,28 @@ def _top(scores: np.ndarray, k: int) -> dict[int, float]:
     return {int(i): float(scores[i]) / best for i in ids if scores[i] > 0}
 
 
-def answer_type_match(question: str, sentence: str) -> bool:
-    """Does the sentence hold the kind of thing the question asks for (a date, a number, a name)?"""
-    question_words = {w.lower() for w in re.findall(r"\w+", question)}
+def asked_for(question: str) -> str | None:
+    """What kind of thing the question asks for: "date", "number", "name", or None."""
     if _ASKS_DATE.search(question):
-        return bool(_YEAR.search(sentence))
+        return "date"
     if _ASKS_NUMBER.search(question):
-        return bool(_NUMBER.search(sentence))
-    if _ASKS_NAME.search(question):
-        return any(name.lower() not in question_words for name in _NAME.findall(sentence))
-    return False
+        return "number"
+    return "name" if _ASKS_NAME.search(question) else None
+
+
+@lru_cache(maxsize=200_000)
+def _holds(sentence: str) -> tuple[bool, bool, frozenset[str]]:
+    """Whether a sentence holds a date, a number, and which capitalized names (lowercased) it has."""
+    names = frozenset(name.lower() for name in _NAME.findall(sentence))
+    return bool(_YEAR.search(sentence)), bool(_NUMBER.search(sentence)), names
+
+
+def answer_type_match(kind: str | None, question_words: frozenset[str], sentence: str) -> bool:
+    """Does the sentence hold the kind of thing the question asks for (a date, a number, a name it lacks)?"""
+    if kind is None:
+        return False
+    date, number, names = _holds(sentence)
+    return date if kind == "date" else number if kind == "number" else bool(names - question_words)
 
 
 def rank_passages(store: Store, query: np.ndarray, query_tokens: list[str], settings: Settings) -> list:
@@ -88,20 +101,21 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     passage_score = {pid: score / top for pid, score in passages}
     lexical = store.lexical(query_tokens, sentences=True)
     ids = candidates(store, query, passages, lexical, settings)
-    sims = store.sentence_vectors[ids] @ query if ids else np.zeros(0, np.float32)
-    similarity = dict(zip(ids, sims.tolist(), strict=True))
+    around = sorted({n for sid in ids for n in (sid - 1, sid, sid + 1) if 0 <= n < len(store.sentences)})
+    similarity = dict(zip(around, (store.sentence_vectors[around] @ query).tolist(), strict=True)) if ids else {}
+    sims = np.array([similarity[sid] for sid in ids], dtype=np.float32)
     idf = {t: store.idf(t) for t in set(query_tokens)}
     total_idf = sum(idf.values()) or 1.0
     bigrams = set(pairwise(query_tokens))
     top_lexical = float(lexical.max(initial=0.0)) or 1.0
+    kind, question_words = asked_for(question), frozenset(w.lower() for w in re.findall(r"\w+", question))
     rows = []
     for sid in ids:
         pid = int(store.sentence_passage[sid])
         words = store.sentence_tokens(sid)
         ordered = store.sentence_token_list(sid)
-        neighbours = [similarity.get(n, float(store.sentence_vectors[n] @ query))
-                      for n in (sid - 1, sid + 1) if 0 <= n < len(store.sentences)
-                      and store.sentence_passage[n] == pid]  # fmt: skip
+        neighbours = [similarity[n] for n in (sid - 1, sid + 1)
+                      if n in similarity and store.sentence_passage[n] == pid]  # fmt: skip
         pairs = set(pairwise(ordered))
         first = store.passage_sentence_ids(pid)[0]
         window = words | store.sentence_tokens(sid - 1) if sid > first else words
@@ -109,7 +123,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
             similarity[sid],
             float(lexical[sid]) / top_lexical,
             passage_score.get(pid, 0.0),
-            float(answer_type_match(question, store.sentences[sid].text)),
+            float(answer_type_match(kind, question_words, store.sentences[sid].text)),
             max(neighbours, default=0.0),
             sum(w for t, w in idf.items() if t in words) / total_idf,
             len(bigrams & pairs) / len(bigrams) if bigrams else 0.0,

@@ -7,7 +7,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import zipf_frequency
 
 from index.store import Store
-from index.text import STOPWORDS, WORD, stem, tokens
+from index.text import STOPWORDS, WORD, stem
 
 
 def _distinctive(word: str, position: int, rare_zipf: float) -> bool:
@@ -42,13 +42,12 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
     return missing
 
 
-def coverage(store: Store, query_tokens: list[str], text: str) -> float:
-    """Share of the question's term weight (BM25 idf) that the text contains."""
+def coverage(store: Store, query_tokens: list[str], present: frozenset[str]) -> float:
+    """Share of the question's term weight (BM25 idf) found among the given tokens."""
     weights = {t: store.idf(t) for t in set(query_tokens)}
     total = sum(weights.values())
     if total <= 0:
         return 1.0
-    present = set(tokens(text))
     return sum(w for t, w in weights.items() if t in present) / total
 
 
