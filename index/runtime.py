@@ -79,6 +79,8 @@ class OnnxEncoder(QueryCache):
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # Idle worker threads would otherwise spin for a while after each question, taking the CPU from the server.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options,
                                                     providers=["CPUExecutionProvider"])  # fmt: skip
         self.dim = int(self.session.get_outputs()[0].shape[1] or self.encode(["x"]).shape[1])

@@ -24,8 +24,9 @@ ERRORS = {422: {"model": Problem, "description": "The request is not a valid que
           413: {"model": Problem, "description": "The request body is too large."}}  # fmt: skip
 
 
-def get_qa(request: Request) -> QA:
-    """The engine this request uses from start to end, even if a newer index is swapped in meanwhile."""
+async def get_qa(request: Request) -> QA:
+    """The engine this request uses from start to end, even if a newer index is swapped in meanwhile.
+    (async: it never blocks, and a sync dependency would cost every request a trip through the thread pool)"""
     return request.app.state.live.current()
 
 
