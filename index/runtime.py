@@ -93,7 +93,7 @@ class OnnxEncoder(QueryCache):
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def query_encoder(root: Path, model: str) -> OnnxEncoder | None:
+def query_encoder(root: Path, model: str, cache_size: int = 1024) -> OnnxEncoder | None:
     """The exported encoder of an index root, if there is one."""
     folder = export_folder(root, model)
-    return OnnxEncoder(folder, model) if (folder / ONNX_FILE).exists() else None
+    return OnnxEncoder(folder, model, cache_size) if (folder / ONNX_FILE).exists() else None

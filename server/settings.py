@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     index: Path = Path(".verbatim/index")
     model: str = DEFAULT_MODEL
     device: str = "cpu"
+    query_cache: int = Field(1024, ge=0)  # vectors of this many recent questions are remembered (0: none)
     fast_queries: bool = True  # encode questions with the index's ONNX export of the model (no torch import)
     max_passage_chars: int = Field(700, ge=100, le=5000)
     keep_versions: int = Field(3, ge=1)
