@@ -16,8 +16,9 @@ from pathlib import Path
 
 from index.build import build_index
 from index.embed import Embedder
+from index.layout import passage_text_for_embedding, sentence_text_for_embedding
 from index.runtime import query_encoder
-from index.store import Store, passage_text_for_embedding, sentence_text_for_embedding
+from index.store import Store
 from ingest.load import load_corpus
 from ingest.split import passages
 from server.answer import QA

@@ -1,7 +1,6 @@
 """Build an index version from a corpus folder, reusing what is unchanged, and publish it atomically."""
 
 import hashlib
-import json
 import logging
 import shutil
 import time
@@ -12,16 +11,17 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
-from index.runtime import ONNX_FILE, export, export_folder, exportable
-from index.store import (
+from index.layout import (
     FORMAT_VERSION,
-    Store,
-    passage_from_record,
     passage_text_for_embedding,
     read_manifest,
+    read_units,
+    read_vectors,
     sentence_text_for_embedding,  # fmt: skip
     write_index,
 )
+from index.runtime import ONNX_FILE, export, export_folder, exportable
+from index.store import Store
 from index.versions import build_lock, clean_leftovers, current_version, new_version_dir, publish
 from ingest.load import FORMATS, check_corpus, corpus_files, load_file, no_documents
 from ingest.split import passages as split_passages
@@ -77,9 +77,8 @@ def _previous(root: Path, model: str, wanted: dict) -> Previous:
             return Previous(manifest, reason=f"model changed from {name!r} to {model!r}: full rebuild")
         if manifest.get("chunking") != wanted or manifest.get("format_version") != FORMAT_VERSION:
             return Previous(manifest, reason="chunking settings or index format changed: full rebuild")
-        texts = json.loads((path / "documents.json").read_text())
-        passages = [passage_from_record(r, texts[r["doc"]]) for r in json.loads((path / "passages.json").read_text())]
-        vectors = np.concatenate([np.load(path / "passage_vectors.npy"), np.load(path / "sentence_vectors.npy")])
+        texts, passages = read_units(path)
+        vectors = np.concatenate(read_vectors(path))
     except (OSError, ValueError, KeyError) as error:
         return Previous(reason=f"previous index unreadable ({error}): full rebuild")
     units = [passage_text_for_embedding(p) for p in passages]

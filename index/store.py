@@ -1,6 +1,5 @@
-"""One index version on disk: manifest, document texts, passages, vectors (FAISS) and BM25, loaded and checked."""
+"""A loaded index version: passages and sentences, searched by FAISS (vectors) and BM25 (words)."""
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -9,84 +8,10 @@ import bm25s
 import faiss
 import numpy as np
 
+from index.layout import IndexDamaged, IndexNotBuilt, check_manifest, read_manifest, read_units, read_vectors
 from index.text import tokens
 from index.versions import current_version
 from ingest.units import Passage, Sentence
-
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-
-
-class IndexUnusable(ValueError):
-    """The index can't be used as it is; the message says what to do."""
-
-
-class IndexNotBuilt(IndexUnusable):
-    pass
-
-
-class IndexMismatch(IndexUnusable):
-    pass
-
-
-class IndexDamaged(IndexUnusable):
-    pass
-
-
-def passage_text_for_embedding(passage: Passage) -> str:
-    return f"{passage.context}\n{passage.text}" if passage.context else passage.text
-
-
-def sentence_text_for_embedding(passage: Passage, sentence: Sentence) -> str:
-    if passage.kind == "row":
-        return passage.context
-    return f"{passage.context}: {sentence.text}" if passage.context else sentence.text
-
-
-def _passage_record(p: Passage) -> dict:
-    return {"doc": p.doc_id, "start": p.start, "end": p.end, "section": list(p.section), "page": p.page,
-            "header": p.header, "kind": p.kind, "context": p.context,
-            "sentences": [[s.start, s.end] for s in p.sentences]}  # fmt: skip
-
-
-def passage_from_record(record: dict, text: str) -> Passage:
-    doc = record["doc"]
-    sentences = tuple(Sentence(doc, a, b, text[a:b]) for a, b in record["sentences"])
-    return Passage(doc, record["start"], record["end"], text[record["start"] : record["end"]], sentences,
-                   tuple(record["section"]), record["page"], record["header"], record["kind"],
-                   record["context"])  # fmt: skip
-
-
-def _bm25(texts: list[str]) -> bm25s.BM25:
-    retriever = bm25s.BM25()
-    retriever.index([tokens(t) or [""] for t in texts], show_progress=False)
-    return retriever
-
-
-def write_index(
-    path: Path,
-    manifest: dict,
-    documents: dict[str, str],
-    passages: list[Passage],
-    passage_vectors: np.ndarray,
-    sentence_vectors: np.ndarray,
-) -> None:
-    """Write every part of one index version into the (new, empty) directory `path`."""
-    (path / "documents.json").write_text(json.dumps(documents, ensure_ascii=False))
-    (path / "passages.json").write_text(json.dumps([_passage_record(p) for p in passages], ensure_ascii=False))
-    np.save(path / "passage_vectors.npy", passage_vectors)
-    np.save(path / "sentence_vectors.npy", sentence_vectors)
-    sentences = [s.text for p in passages for s in p.sentences]
-    _bm25([passage_text_for_embedding(p) for p in passages]).save(path / "bm25_passages", show_progress=False)
-    _bm25(sentences).save(path / "bm25_sentences", show_progress=False)
-    (path / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-
-
-def read_manifest(path: Path) -> dict:
-    try:
-        return json.loads((path / MANIFEST).read_text())
-    except (OSError, ValueError) as error:
-        raise IndexDamaged(f"index at {path} has no readable manifest ({error}): rebuild it") from error
 
 
 @dataclass
@@ -127,14 +52,12 @@ class Store:
 
     @classmethod
     def _read(cls, path: Path, manifest: dict) -> "Store":
-        documents = json.loads((path / "documents.json").read_text())
-        passages = [passage_from_record(r, documents[r["doc"]]) for r in json.loads((path / "passages.json").read_text())]
+        documents, passages = read_units(path)
         sentences = [s for p in passages for s in p.sentences]
         counts = [len(p.sentences) for p in passages]
         owner = np.repeat(np.arange(len(passages)), counts)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        passage_vectors = np.load(path / "passage_vectors.npy")
-        sentence_vectors = np.load(path / "sentence_vectors.npy")
+        passage_vectors, sentence_vectors = read_vectors(path)
         dim = manifest["model"]["dimension"]
         if passage_vectors.shape != (len(passages), dim) or sentence_vectors.shape != (len(sentences), dim):
             raise ValueError("vector counts do not match the passages")
@@ -214,17 +137,3 @@ def _flat(vectors: np.ndarray) -> faiss.Index:
     search = faiss.IndexFlatIP(vectors.shape[1])
     search.add(vectors)
     return search
-
-
-def check_manifest(manifest: dict, model: str, max_passage_chars: int, path: Path) -> None:
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexMismatch(f"index at {path} has format {manifest.get('format_version')}, this Verbatim reads "
-                            f"{FORMAT_VERSION}: run `verbatim index` to rebuild")  # fmt: skip
-    built_with = manifest.get("model", {}).get("name")
-    if built_with != model:
-        raise IndexMismatch(f"index at {path} was built with model {built_with!r} but the settings name {model!r}: "
-                            "run `verbatim index` to rebuild it, or set VERBATIM_MODEL back")  # fmt: skip
-    chars = manifest.get("chunking", {}).get("max_passage_chars")
-    if chars != max_passage_chars:
-        raise IndexMismatch(f"index at {path} was built with passages of at most {chars} characters, the "
-                            f"settings say {max_passage_chars}: run `verbatim index` to rebuild")  # fmt: skip

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.embed import Embedder
-from index.store import IndexUnusable
+from index.layout import IndexUnusable
 from server.live import LiveQA
 from server.pages import error_page, render, wants_html
 from server.routes import router

@@ -24,7 +24,7 @@ def _fail(message: str) -> None:
 
 def _user_errors() -> tuple[type[Exception], ...]:
     from index.embed import ModelError
-    from index.store import IndexUnusable
+    from index.layout import IndexUnusable
     from index.versions import BuildLocked
     from ingest.load import CorpusError
     from server.evaluate import QuestionFileError

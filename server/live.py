@@ -5,7 +5,8 @@ import threading
 import time
 
 from index.embed import Embedder
-from index.store import IndexUnusable, Store
+from index.layout import IndexUnusable
+from index.store import Store
 from index.versions import current_version
 from server.answer import QA
 from server.engine import open_qa

@@ -9,7 +9,8 @@ import pytest
 import index.store
 from index.build import BuildReport, build_index
 from index.embed import Embedder
-from index.store import IndexDamaged, IndexMismatch, IndexNotBuilt, Store, read_manifest
+from index.layout import IndexDamaged, IndexMismatch, IndexNotBuilt, read_manifest
+from index.store import Store
 from index.versions import current_version
 from server.settings import Settings
 
