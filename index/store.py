@@ -100,19 +100,6 @@ class Store:
     def _token_cache(self) -> dict[int, list[str]]:
         return {}
 
-    def passage_tokens(self, pid: int) -> frozenset[str]:
-        """The stemmed tokens of a passage with its context (section trail, a row's header)."""
-        found = self._passage_token_cache.get(pid)
-        if found is None:
-            words = frozenset(tokens(self.passages[pid].context))
-            words = words.union(*(self.sentence_tokens(s) for s in self.passage_sentence_ids(pid)))
-            found = self._passage_token_cache[pid] = words
-        return found
-
-    @cached_property
-    def _passage_token_cache(self) -> dict[int, frozenset[str]]:
-        return {}
-
     def passage_sentence_ids(self, pid: int) -> range:
         first = int(self.sentence_offsets[pid])
         return range(first, first + len(self.passages[pid].sentences))

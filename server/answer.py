@@ -2,14 +2,14 @@
 
 from dataclasses import asdict, dataclass, field
 
-from index.embed import Embedder
+from index.embed import QueryCache
 from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
 from server.followup import resolve
 from server.retrieve import POINTER, Ranked, rank
 from server.settings import Settings
-from server.terms import coverage, missing_terms, unsupported_qualifiers
+from server.terms import missing_terms, unsupported_qualifiers
 
 NO_ANSWER = "The documents do not answer this question."
 
@@ -66,14 +66,13 @@ class Evidence:
     missing: list[str]  # distinctive question words the corpus never uses
     score: float = 0.0  # the best sentence's score
     dense: float = 0.0  # the best sentence's cosine similarity to the question
-    coverage: float = 0.0  # share of the question's term weight in the best sentence's passage
     unsupported: list[str] = field(default_factory=list)  # qualifiers of the question the evidence lacks
 
 
 class QA:
     """Answers questions from one loaded index with one embedding model."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, store: Store, embedder: QueryCache, settings: Settings) -> None:
         self.store, self.embedder, self.settings = store, embedder, settings
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
@@ -92,19 +91,16 @@ class QA:
         found = Evidence(query, ranked, missing_terms(self.store, query, self.settings.rare_zipf))
         if ranked.sentences:
             best, found.score, found.dense = ranked.sentences[0]
-            pid = self.store.sentence_passage[best]
-            found.coverage = coverage(self.store, query_tokens, self.store.passage_tokens(int(pid)))
             window = " ".join(self.store.sentences[i].text for i in self._window(best))
             found.unsupported = unsupported_qualifiers(query, window) if self.settings.check_qualifiers else []
         return found
 
     def _window(self, sid: int) -> list[int]:
         """A sentence with its neighbours in the same passage."""
-        return [i for i in (sid - 1, sid, sid + 1) if 0 <= i < len(self.store.sentences) and self._same_passage(sid, i)]
+        return [i for i in (sid - 1, sid, sid + 1) if self._same_passage(sid, i)]
 
     def supported(self, found: "Evidence") -> bool:
-        return (not found.unsupported and found.dense >= self.settings.min_dense
-                and found.coverage >= self.settings.min_coverage)  # fmt: skip
+        return not found.unsupported and found.dense >= self.settings.min_dense
 
     def _choose(self, ranked: Ranked) -> list[int]:
         """The best sentence, a neighbour it can't stand without, then others scoring close to the best."""

@@ -33,7 +33,6 @@ class Settings(BaseSettings):
 
     # Abstention, calibrated by bench/calibrate.py on the dev question sets.
     min_dense: float = 0.24  # the best sentence's cosine similarity below this: no answer
-    min_coverage: float = 0.0  # share of the question's term weight found around the best sentence
     check_qualifiers: bool = True  # abstain when the evidence lacks the question's negation, superlative, number
     rare_zipf: float = 1.5  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
     related: int = Field(3, ge=0, le=10)

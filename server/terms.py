@@ -42,15 +42,6 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
     return missing
 
 
-def coverage(store: Store, query_tokens: list[str], present: frozenset[str]) -> float:
-    """Share of the question's term weight (BM25 idf) found among the given tokens."""
-    weights = {t: store.idf(t) for t in set(query_tokens)}
-    total = sum(weights.values())
-    if total <= 0:
-        return 1.0
-    return sum(w for t, w in weights.items() if t in present) / total
-
-
 _NEGATION = {"not", "never", "no", "none", "nor", "neither", "without", "cannot"}
 _SUPERLATIVE = re.compile(r"^(least|last|only|best|worst|fewest|\w{3,}est)$", re.IGNORECASE)
 _NOT_SUPERLATIVE = {"interest", "west", "forest", "request", "test", "rest", "suggest", "honest", "harvest",
