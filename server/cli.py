@@ -72,8 +72,13 @@ def index(
         from watchfiles import watch as changes
 
         typer.echo(f"Watching {settings.corpus} for changes; Ctrl-C stops.")
-        for _ in changes(settings.corpus, debounce=800, raise_interrupt=False):
-            _report(build(settings, progress=sys.stderr.isatty(), on_wait=waiting), settings)
+        settled = False
+        for changed in changes(settings.corpus, debounce=800, raise_interrupt=False, yield_on_timeout=True):
+            if changed or not settled:  # once the watcher runs, catch what changed while it was starting
+                report = build(settings, progress=sys.stderr.isatty(), on_wait=waiting)
+                if changed or report.version:
+                    _report(report, settings)
+                settled = True
     except _user_errors() as error:
         _fail(str(error))
 

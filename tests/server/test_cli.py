@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,29 @@ def test_index_of_a_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
 def test_ask_with_another_model_than_the_index_is_refused(env: dict[str, str]) -> None:
     result = run({**env, "VERBATIM_MODEL": "another-model"}, "ask", "What is CRISPR?")
     assert result.returncode == 1 and "built with model 'all-MiniLM-L6-v2'" in result.stderr
+
+
+def test_index_watch_rebuilds_when_the_corpus_changes(tmp_path: Path, settings: Settings) -> None:
+    shutil.copytree(settings.corpus, tmp_path / "corpus")
+    env = {**os.environ, "VERBATIM_CORPUS": str(tmp_path / "corpus"), "VERBATIM_INDEX": str(tmp_path / "index"),
+           "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    watcher = subprocess.Popen([VERBATIM, "index", "--watch"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    deadline = threading.Timer(180, watcher.kill)  # bounded however the watcher behaves
+    deadline.start()
+    lines: list[str] = []
+    try:
+        for line in watcher.stdout:
+            lines.append(line)
+            if line.startswith("Watching"):
+                (tmp_path / "corpus" / "new.txt").write_text("Prime editing rewrites short stretches of DNA.\n")
+            if line.startswith("Added (1): new.txt"):  # by now the watcher surely runs: change again
+                (tmp_path / "corpus" / "second.txt").write_text("Base editors change a single DNA letter.\n")
+            if line.startswith("Added (1): second.txt"):
+                break
+    finally:
+        deadline.cancel()
+        watcher.terminate()
+        watcher.wait(timeout=30)
+    assert any(line.startswith("Added (1): new.txt") for line in lines), lines
+    assert any(line.startswith("Added (1): second.txt") for line in lines), lines
