@@ -23,7 +23,7 @@ def main(path: Path) -> None:
     questions = [(q.question, q.history) for q in read_questions(path)]
     qa = open_qa(Settings())
     inproc, over_http = [], []
-    with live_server({}) as url:
+    with live_server({}) as (url, _):
         connection = http.client.HTTPConnection(url.removeprefix("http://"))
         for _ in range(ROUNDS):  # repeated rounds: both sides answer from a warm query-embedding cache too
             for question, history in questions:

@@ -39,7 +39,7 @@ def main() -> None:
         began = time.perf_counter()
         qa.ask(question, history)
         inproc.append(time.perf_counter() - began)
-    with live_server({"VERBATIM_QUERY_CACHE": "0"}) as url:
+    with live_server({"VERBATIM_QUERY_CACHE": "0"}) as (url, _):
         connection = http.client.HTTPConnection(url.removeprefix("http://"))
         for question, history in questions:
             body = json.dumps({"question": question, "history": history})

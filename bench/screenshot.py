@@ -15,7 +15,7 @@ QUESTIONS = ["What is CAR-T cell therapy?", "Is it an established treatment?"]
 
 
 def main(out: Path) -> None:
-    with live_server({}) as url, sync_playwright() as playwright:
+    with live_server({}) as (url, _), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(base_url=url, viewport={"width": 900, "height": 1000})
         page.goto("/")

@@ -13,7 +13,7 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server
 
 @pytest.fixture(scope="module")
 def base_url(settings: Settings, built: BuildReport) -> Iterator[str]:
-    with live_server({"VERBATIM_CORPUS": str(settings.corpus), "VERBATIM_INDEX": str(settings.index)}) as url:
+    with live_server({"VERBATIM_CORPUS": str(settings.corpus), "VERBATIM_INDEX": str(settings.index)}) as (url, _):
         yield url
 
 

@@ -79,7 +79,7 @@ def _version(url: str) -> str:
 def test_server_under_concurrent_requests_swaps_to_a_rebuild_without_failures(setup: Settings,
                                                                              embedder: Embedder) -> None:  # fmt: skip
     env = {"VERBATIM_CORPUS": str(setup.corpus), "VERBATIM_INDEX": str(setup.index), "VERBATIM_RELOAD_SECONDS": "0.2"}
-    with live_server(env) as url:
+    with live_server(env) as (url, _):
         before = _version(url)
         stop = threading.Event()
         statuses: list[int] = []
