@@ -66,17 +66,33 @@ def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _previous(root: Path, model: str, wanted: dict) -> Previous:
+def file_hashes(corpus: Path) -> dict[str, str]:
+    """SHA-256 of every file of a supported format under the corpus folder, by document id."""
+    check_corpus(corpus)
+    return {doc_id: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path, doc_id in corpus_files(corpus) if path.suffix.lower() in FORMATS}  # fmt: skip
+
+
+def _current(root: Path, model: str, wanted: dict) -> tuple[Path | None, dict | None, str | None]:
+    """The current version, its manifest, and why it can't be reused (None when it can); reads only the manifest."""
     path = current_version(root)
     if path is None:
-        return Previous(reason="no previous index")
+        return None, None, "no previous index"
     try:
         manifest = read_manifest(path)
-        if manifest.get("model", {}).get("name") != model:
-            name = manifest.get("model", {}).get("name")
-            return Previous(manifest, reason=f"model changed from {name!r} to {model!r}: full rebuild")
-        if manifest.get("chunking") != wanted or manifest.get("format_version") != FORMAT_VERSION:
-            return Previous(manifest, reason="chunking settings or index format changed: full rebuild")
+    except ValueError as error:
+        return path, None, f"previous index unreadable ({error}): full rebuild"
+    name = manifest.get("model", {}).get("name")
+    if name != model:
+        return path, manifest, f"model changed from {name!r} to {model!r}: full rebuild"
+    if manifest.get("chunking") != wanted or manifest.get("format_version") != FORMAT_VERSION:
+        return path, manifest, "chunking settings or index format changed: full rebuild"
+    return path, manifest, None
+
+
+def _previous(path: Path, manifest: dict) -> Previous:
+    """A reusable version's parsed documents and vectors."""
+    try:
         texts, passages = read_units(path)
         vectors = np.concatenate(read_vectors(path))
     except (OSError, ValueError, KeyError) as error:
@@ -89,17 +105,16 @@ def _previous(root: Path, model: str, wanted: dict) -> Previous:
     return Previous(manifest, texts, by_doc, dict(zip(map(_key, units), vectors, strict=True)))
 
 
-def _read(corpus: Path, previous: Previous, max_chars: int, report: BuildReport) -> tuple[dict, dict, list]:
-    """Hashes of every supported file, texts and formats of the readable ones, and their passages in order."""
-    check_corpus(corpus)
+def _read(corpus: Path, hashes: dict[str, str], previous: Previous, max_chars: int,
+          report: BuildReport) -> tuple[dict, list]:  # fmt: skip
+    """Texts and formats of the readable documents, and their passages in order; unchanged ones aren't re-read."""
     old_files = (previous.manifest or {}).get("files", {})
     old_docs = (previous.manifest or {}).get("documents", {})
-    hashes, documents, passages = {}, {}, []
+    documents, passages = {}, []
     for path, doc_id in corpus_files(corpus):
         if path.suffix.lower() not in FORMATS:
             report.skipped.append(load_file(path, doc_id))
             continue
-        hashes[doc_id] = hashlib.sha256(path.read_bytes()).hexdigest()
         if old_files.get(doc_id) == hashes[doc_id] and doc_id in previous.passages:  # unchanged: no re-parsing
             documents[doc_id] = (previous.texts[doc_id], old_docs[doc_id]["format"])
             passages += previous.passages[doc_id]
@@ -113,17 +128,7 @@ def _read(corpus: Path, previous: Previous, max_chars: int, report: BuildReport)
     report.added = sorted(set(hashes) - set(old_files))
     report.changed = sorted(d for d in hashes if d in old_files and old_files[d] != hashes[d])
     report.removed = sorted(set(old_files) - set(hashes))
-    return hashes, documents, passages
-
-
-def _unchanged(previous: Previous, corpus: Path) -> bool:
-    manifest = previous.manifest
-    if manifest is None or previous.reason:
-        return False
-    check_corpus(corpus)
-    files = {doc_id: hashlib.sha256(path.read_bytes()).hexdigest()
-             for path, doc_id in corpus_files(corpus) if path.suffix.lower() in FORMATS}  # fmt: skip
-    return files == manifest.get("files")
+    return documents, passages
 
 
 def build_index(
@@ -141,18 +146,20 @@ def build_index(
     began = time.perf_counter()
     with build_lock(root, on_wait):
         clean_leftovers(root)
-        previous = _previous(root, model, chunking(max_passage_chars))
-        report = BuildReport(full_rebuild=previous.reason)
-        if _unchanged(previous, corpus):
-            counts = previous.manifest["counts"]
-            report.documents, report.passages, report.sentences = (counts[k] for k in ("documents", "passages",
-                                                                                      "sentences"))  # fmt: skip
-            report.skipped, report.full_rebuild = previous.manifest.get("skipped", []), None
+        path, manifest, reason = _current(root, model, chunking(max_passage_chars))
+        hashes = file_hashes(corpus)
+        if reason is None and manifest.get("files") == hashes:  # nothing changed: no version, no model
+            counts = manifest["counts"]
+            report = BuildReport(documents=counts["documents"], passages=counts["passages"],
+                                 sentences=counts["sentences"], skipped=manifest.get("skipped", []))  # fmt: skip
             report.seconds = time.perf_counter() - began
             return report
+        previous = _previous(path, manifest) if reason is None else Previous(manifest, reason=reason)
+        report = BuildReport(full_rebuild=previous.reason)
         work = new_version_dir(root)  # from here on, a build killed at any moment leaves only this behind
         try:
-            encoder = _build_into(work, corpus, previous, report, model, max_passage_chars, embedder, progress)
+            encoder = _build_into(work, corpus, hashes, previous, report, model, max_passage_chars, embedder,
+                                  progress)  # fmt: skip
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -163,11 +170,12 @@ def build_index(
         return report
 
 
-def _build_into(work: Path, corpus: Path, previous: Previous, report: BuildReport, model: str, max_chars: int,
-                embedder: Callable[[], Embedder] | None, progress: bool) -> Embedder | None:  # fmt: skip
+def _build_into(work: Path, corpus: Path, hashes: dict[str, str], previous: Previous, report: BuildReport,
+                model: str, max_chars: int, embedder: Callable[[], Embedder] | None,
+                progress: bool) -> Embedder | None:  # fmt: skip
     """Read, embed what is new, write and check a whole index version in the directory work; returns the model
     if it had to be loaded."""
-    hashes, documents, passages = _read(corpus, previous, max_chars, report)
+    documents, passages = _read(corpus, hashes, previous, max_chars, report)
     if not documents:
         raise no_documents(corpus)
     texts = [passage_text_for_embedding(p) for p in passages]
