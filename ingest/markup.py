@@ -5,7 +5,7 @@ import re
 from bs4 import BeautifulSoup, Tag
 from markdown_it import MarkdownIt
 
-from ingest.plain import _lines, _trim, row_context
+from ingest.plain import line_spans, trim
 from ingest.units import Block
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -20,7 +20,7 @@ def _set_heading(section: tuple[str, ...], level: int, title: str) -> tuple[str,
 
 def markdown_blocks(doc_id: str, text: str) -> list[Block]:
     """Paragraphs, list items and table rows of a Markdown text, with their heading trail."""
-    lines = _lines(text, 0, len(text))
+    lines = line_spans(text, 0, len(text))
     blocks: list[Block] = []
     section: tuple[str, ...] = ()
     header: str | None = None
@@ -35,7 +35,7 @@ def markdown_blocks(doc_id: str, text: str) -> list[Block]:
             section = _set_heading(section, int(token.tag[1]), tokens[i + 1].content.strip())
         elif token.type in ("paragraph_open", "tr_open") and token.map:
             first, last = token.map
-            start, end = _trim(text, lines[first][0], lines[last - 1][1])
+            start, end = trim(text, lines[first][0], lines[last - 1][1])
             if token.type == "paragraph_open":
                 start += _MARKER.match(text, start, end).end() - start
                 kind = "item" if in_item else "paragraph"
@@ -85,6 +85,3 @@ def html_blocks(doc_id: str, html: str) -> tuple[str, list[Block]]:
             kind = "item" if element.name in ("li", "dd", "dt") else "paragraph"
             blocks.append(Block(doc_id, start, start + len(content), kind, section))
     return "\n\n".join(parts), blocks
-
-
-__all__ = ["html_blocks", "markdown_blocks", "row_context"]

@@ -38,7 +38,7 @@ def _is_title(line: str, next_line: str | None) -> bool:
     )
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of each line in text[start:end], without its line break."""
     spans, cursor = [], start
     for line in text[start:end].split("\n"):
@@ -47,7 +47,7 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and (text[start].isspace() or text[start] == "\ufeff"):
         start += 1
     while end > start and text[end - 1].isspace():
@@ -65,7 +65,7 @@ def plain_blocks(
 ) -> list[Block]:
     """Split text into blocks: a line ending a sentence ends a paragraph; a wrapped line continues it."""
     end = len(text) if end is None else end
-    lines = [_trim(text, a, b) for a, b in _lines(text, start, end)]
+    lines = [trim(text, a, b) for a, b in line_spans(text, start, end)]
     blocks: list[Block] = []
     section: tuple[str, ...] = ()
     header: str | None = None
