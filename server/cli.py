@@ -3,9 +3,13 @@
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:  # imported lazily at run time, so that --help stays instant
+    from index.build import BuildReport
+    from server.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answers in the documents' own words.")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -36,7 +40,7 @@ def _names(label: str, names: list[str]) -> str:
     return f"{label} ({len(names)}): {', '.join(names)}" if names else f"{label}: none"
 
 
-def _report(report: "BuildReport", settings: "Settings") -> None:  # noqa: F821 - lazy imports
+def _report(report: "BuildReport", settings: "Settings") -> None:
     for line in report.skipped:
         typer.echo(line, err=True)
     if report.version is None:
