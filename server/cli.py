@@ -15,7 +15,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answers in t
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-def _settings(**flags: object):
+def _settings(**flags: object) -> "Settings":
     from server.settings import Settings
 
     return Settings(**{k: v for k, v in flags.items() if v is not None})
