@@ -21,6 +21,7 @@ from index.layout import (
     write_index,
 )
 from index.runtime import ONNX_FILE, export, export_folder, exportable
+from index.search import EXACT_LIMIT, RECALL_TARGET
 from index.store import Store
 from index.versions import build_lock, clean_leftovers, current_version, new_version_dir, publish
 from ingest.load import FORMATS, check_corpus, corpus_files, load_file, no_documents
@@ -42,6 +43,7 @@ class BuildReport:
     embedded: int = 0  # distinct texts embedded in this build
     reused: int = 0  # units whose vectors came from the previous version
     full_rebuild: str | None = None  # why nothing could be reused, when so
+    search: dict[str, str] = field(default_factory=dict)  # vector search type chosen for passages and sentences
     version: str | None = None  # None when nothing changed and no version was written
     seconds: float = 0.0
 
@@ -141,6 +143,8 @@ def build_index(
     progress: bool = False,
     on_wait: Callable[[str], None] | None = None,
     export_queries: bool = True,
+    exact_limit: int = EXACT_LIMIT,
+    recall_target: float = RECALL_TARGET,
 ) -> BuildReport:
     """Publish a new version of the index at root if the corpus changed; the model is loaded only if needed."""
     began = time.perf_counter()
@@ -159,7 +163,7 @@ def build_index(
         work = new_version_dir(root)  # from here on, a build killed at any moment leaves only this behind
         try:
             encoder = _build_into(work, corpus, hashes, previous, report, model, max_passage_chars, embedder,
-                                  progress)  # fmt: skip
+                                  progress, (exact_limit, recall_target))  # fmt: skip
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -171,8 +175,8 @@ def build_index(
 
 
 def _build_into(work: Path, corpus: Path, hashes: dict[str, str], previous: Previous, report: BuildReport,
-                model: str, max_chars: int, embedder: Callable[[], Embedder] | None,
-                progress: bool) -> Embedder | None:  # fmt: skip
+                model: str, max_chars: int, embedder: Callable[[], Embedder] | None, progress: bool,
+                search: tuple[int, float]) -> Embedder | None:  # fmt: skip
     """Read, embed what is new, write and check a whole index version in the directory work; returns the model
     if it had to be loaded."""
     documents, passages = _read(corpus, hashes, previous, max_chars, report)
@@ -201,8 +205,9 @@ def _build_into(work: Path, corpus: Path, hashes: dict[str, str], previous: Prev
         "counts": {"documents": report.documents, "passages": report.passages, "sentences": report.sentences},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    write_index(work, manifest, {d: text for d, (text, _) in documents.items()}, passages,
-                vectors[: len(passages)], vectors[len(passages) :])  # fmt: skip
+    manifest = write_index(work, manifest, {d: text for d, (text, _) in documents.items()}, passages,
+                           vectors[: len(passages)], vectors[len(passages) :], *search)  # fmt: skip
+    report.search = {name: found["type"] for name, found in manifest["search"].items()}
     Store.load(work, model, max_chars)  # a version that can't be opened is never published
     return encoder
 

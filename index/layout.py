@@ -4,12 +4,14 @@ import json
 from pathlib import Path
 
 import bm25s
+import faiss
 import numpy as np
 
+from index.search import EXACT_LIMIT, RECALL_TARGET, build_search, read_search, write_search
 from index.text import tokens
 from ingest.units import Passage, Sentence
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 
@@ -66,8 +68,11 @@ def write_index(
     passages: list[Passage],
     passage_vectors: np.ndarray,
     sentence_vectors: np.ndarray,
-) -> None:
-    """Write every part of one index version into the (new, empty) directory `path`."""
+    exact_limit: int = EXACT_LIMIT,
+    recall_target: float = RECALL_TARGET,
+) -> dict:
+    """Write every part of one index version into the (new, empty) directory `path`; returns the manifest written,
+    which also describes the vector searches chosen for the corpus's size."""
     (path / "documents.json").write_text(json.dumps(documents, ensure_ascii=False))
     (path / "passages.json").write_text(json.dumps([_passage_record(p) for p in passages], ensure_ascii=False))
     np.save(path / "passage_vectors.npy", passage_vectors)
@@ -75,7 +80,13 @@ def write_index(
     sentences = [s.text for p in passages for s in p.sentences]
     _bm25([passage_text_for_embedding(p) for p in passages]).save(path / "bm25_passages", show_progress=False)
     _bm25(sentences).save(path / "bm25_sentences", show_progress=False)
+    searches = {}
+    for name, vectors in (("passages", passage_vectors), ("sentences", sentence_vectors)):
+        index, searches[name] = build_search(vectors, exact_limit, recall_target)
+        write_search(index, path / f"{name}.faiss")
+    manifest = {**manifest, "search": searches}
     (path / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    return manifest
 
 
 def read_units(path: Path) -> tuple[dict[str, str], list[Passage]]:
@@ -86,8 +97,14 @@ def read_units(path: Path) -> tuple[dict[str, str], list[Passage]]:
 
 
 def read_vectors(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Passage vectors and sentence vectors, in passage and sentence order."""
-    return np.load(path / "passage_vectors.npy"), np.load(path / "sentence_vectors.npy")
+    """Passage vectors and sentence vectors, in passage and sentence order, memory-mapped."""
+    return np.load(path / "passage_vectors.npy", mmap_mode="r"), np.load(path / "sentence_vectors.npy", mmap_mode="r")
+
+
+def read_searches(path: Path, manifest: dict) -> tuple[faiss.Index, faiss.Index]:
+    """The passage and sentence vector searches, memory-mapped."""
+    kinds = manifest["search"]
+    return tuple(read_search(path / f"{name}.faiss", kinds[name]["type"]) for name in ("passages", "sentences"))
 
 
 def read_manifest(path: Path) -> dict:

@@ -8,7 +8,15 @@ import bm25s
 import faiss
 import numpy as np
 
-from index.layout import IndexDamaged, IndexNotBuilt, check_manifest, read_manifest, read_units, read_vectors
+from index.layout import (
+    IndexDamaged,
+    IndexNotBuilt,
+    check_manifest,
+    read_manifest,
+    read_searches,
+    read_units,
+    read_vectors,
+)
 from index.text import tokens
 from index.versions import current_version
 from ingest.units import Passage, Sentence
@@ -61,12 +69,15 @@ class Store:
         dim = manifest["model"]["dimension"]
         if passage_vectors.shape != (len(passages), dim) or sentence_vectors.shape != (len(sentences), dim):
             raise ValueError("vector counts do not match the passages")
+        passage_search, sentence_search = read_searches(path, manifest)
+        if (passage_search.ntotal, sentence_search.ntotal) != (len(passages), len(sentences)):
+            raise ValueError("vector search does not match the passages")
         passage_bm25 = bm25s.BM25.load(path / "bm25_passages", show_progress=False)
         sentence_bm25 = bm25s.BM25.load(path / "bm25_sentences", show_progress=False)
         if passage_bm25.scores["num_docs"] != len(passages) or sentence_bm25.scores["num_docs"] != len(sentences):
             raise ValueError("lexical index does not match the passages")
         return cls(path, manifest, documents, passages, sentences, owner, offsets, passage_vectors, sentence_vectors,
-                   _flat(passage_vectors), _flat(sentence_vectors), passage_bm25, sentence_bm25)  # fmt: skip
+                   passage_search, sentence_search, passage_bm25, sentence_bm25)  # fmt: skip
 
     def dense(self, query: np.ndarray, k: int, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Ids and cosine similarities of the k nearest passages (or sentences)."""
@@ -118,9 +129,3 @@ class Store:
         df = int(indptr[token_id + 1] - indptr[token_id])
         n = len(self.passages)
         return float(np.log((n - df + 0.5) / (df + 0.5) + 1))
-
-
-def _flat(vectors: np.ndarray) -> faiss.Index:
-    search = faiss.IndexFlatIP(vectors.shape[1])
-    search.add(vectors)
-    return search

@@ -54,6 +54,7 @@ def _report(report: "BuildReport", settings: "Settings") -> None:
     typer.echo(f"Indexed {report.documents} documents: {report.passages} passages, {report.sentences} sentences; "
                f"embedded {report.embedded} new texts, reused {report.reused} vectors; {report.seconds:.1f} s "
                f"-> {settings.index}/{report.version}")  # fmt: skip
+    typer.echo("Vector search: " + ", ".join(f"{kind} over {name}" for name, kind in report.search.items()) + ".")
 
 
 @app.command()

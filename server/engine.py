@@ -14,7 +14,8 @@ def build(settings: Settings, progress: bool = False, embedder: Embedder | None 
           on_wait: Callable[[str], None] | None = None) -> BuildReport:  # fmt: skip
     make = (lambda: embedder) if embedder else (lambda: Embedder(settings.model, settings.device))
     return build_index(settings.corpus, settings.index, settings.model, settings.max_passage_chars,
-                       keep=settings.keep_versions, embedder=make, progress=progress, on_wait=on_wait)  # fmt: skip
+                       keep=settings.keep_versions, embedder=make, progress=progress, on_wait=on_wait,
+                       exact_limit=settings.exact_search_limit, recall_target=settings.search_recall)  # fmt: skip
 
 
 def open_qa(settings: Settings, embedder: Embedder | None = None) -> QA:

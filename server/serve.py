@@ -31,7 +31,7 @@ def app_from_environment():
 
 def run(settings: Settings, workers: int = 1) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    options = dict(host=settings.host, port=settings.port, access_log=False, http=NoDelayProtocol)
+    options = {"host": settings.host, "port": settings.port, "access_log": False, "http": NoDelayProtocol}
     if workers > 1:
         uvicorn.run("server.serve:app_from_environment", factory=True, workers=workers, **options)
     else:

@@ -7,6 +7,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embed import DEFAULT_MODEL
+from index.search import EXACT_LIMIT, RECALL_TARGET
 
 
 class Settings(BaseSettings):
@@ -20,6 +21,10 @@ class Settings(BaseSettings):
     fast_queries: bool = True  # encode questions with the index's ONNX export of the model (no torch import)
     max_passage_chars: int = Field(700, ge=100, le=5000)
     keep_versions: int = Field(3, ge=1)
+    # Vector search: exact up to this many vectors, above it an inverted-file index probed enough to find this
+    # share of exact search's ten nearest (measured at build time). Applies from the next build that writes a version.
+    exact_search_limit: int = Field(EXACT_LIMIT, ge=0)
+    search_recall: float = Field(RECALL_TARGET, gt=0, le=1)
 
     # Retrieval: passages from dense and BM25 search, fused; sentences chosen inside the best of them.
     fusion: Literal["weighted", "rrf"] = "weighted"
