@@ -1,13 +1,25 @@
-"""Vector and BM25 search as the corpus grows: exact search against approximate indexes, measured.
+"""Verbatim as the corpus grows: build, disk, server memory, search and answer latency at 10 k, 100 k, 1 M passages.
 
-    python bench/scale.py [--sizes 10000,100000,1000000]
-Passages are synthetic: real SQuAD and gene-therapy sentences recombined three at a time (for BM25), and real
-MiniLM vectors of those sentences with small Gaussian perturbations, renormalized (embedding a million passages on
-2 cores takes hours). Prints, per size: build time, memory, p50 search latency and recall@10 against exact search.
+    .venv/bin/pip install -e '.[bench]'     # matplotlib, for the plot
+    python bench/scale.py [--sizes 10000,100000,1000000] [--plot docs/scale.png]
+
+The passages are synthetic: real sentences of the SQuAD articles and the gene-therapy text, recombined three at a
+time into paragraphs of documents of 100 paragraphs each. Their vectors are built from real MiniLM embeddings, not
+by running the model over every text (about 75 texts a second on 2 cores: 1 M passages and their 3 M sentences
+would take some 15 hours, so the embedding throughput is reported separately): a sentence's vector is its real
+embedding plus small Gaussian noise (sigma 0.005 per dimension), renormalized; a passage's is the renormalized mean
+of its three sentences' vectors. Everything else is the product's own code: `write_index` writes the version (BM25
+of passages and sentences, vector search chosen by size), a real `verbatim serve` loads it, and the questions are
+the SQuAD and gene-therapy questions, encoded by the model.
 """
 
 import argparse
+import http.client
+import json
 import random
+import shutil
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,99 +27,230 @@ import bm25s
 import faiss
 import numpy as np
 
-from index.embed import Embedder
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from index.build import chunking
+from index.embed import DEFAULT_MODEL, Embedder
+from index.layout import FORMAT_VERSION, write_index
+from index.runtime import export, export_folder
+from index.search import read_search, recall_at
 from index.text import tokens
+from index.versions import new_version_dir, publish
 from ingest.load import load_corpus
-from ingest.split import passages
+from ingest.split import passages as split_passages
+from ingest.units import Passage, Sentence
+from server.evaluate import read_questions
+from tests.browser import live_server
 
-QUERIES = 200
+PER_DOCUMENT = 100
+NOISE = 0.005
+QUESTIONS = 200
+THROUGHPUT_SAMPLE = 512
 
 
 def real_sentences() -> list[str]:
     found = []
     for corpus in (Path("bench/out/squad/corpus"), Path("corpus")):
         for item in load_corpus(corpus).loaded:
-            found += [s.text for p in passages(item.document, item.blocks) for s in p.sentences]
-    return found
+            found += [s.text for p in split_passages(item.document, item.blocks) for s in p.sentences]
+    return list(dict.fromkeys(found))
 
 
-def synthetic_vectors(base: np.ndarray, n: int, rng: np.random.Generator, noise: float = 0.05) -> np.ndarray:
-    picks = base[rng.integers(0, len(base), n)] + rng.normal(0, noise, (n, base.shape[1])).astype(np.float32)
-    return picks / np.linalg.norm(picks, axis=1, keepdims=True)
+def questions() -> list[str]:
+    found = [q.question for q in read_questions(Path("bench/out/squad/questions.jsonl")) if q.kind == "answerable"]
+    found += [q.question for q in read_questions(Path("../shared/eval/dev.jsonl")) if q.kind == "answerable"]
+    return random.Random(0).sample(found, QUESTIONS)
 
 
-def timed_search(index: faiss.Index, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, float]:
-    ids, times = [], []
-    for q in queries:
-        began = time.perf_counter()
-        ids.append(index.search(q.reshape(1, -1), k)[1][0])
-        times.append(time.perf_counter() - began)
-    return np.array(ids), 1000 * float(np.median(times))
+def synthetic(n: int, sentences: list[str], base: np.ndarray, rng: np.random.Generator):
+    """n passages of three recombined sentences, their documents, and their passage and sentence vectors."""
+    picks = rng.integers(0, len(sentences), (n, 3))
+    documents, passages = {}, []
+    for first in range(0, n, PER_DOCUMENT):
+        doc_id = f"doc{first // PER_DOCUMENT:05d}.txt"
+        parts, offset = [], 0
+        for row in picks[first : first + PER_DOCUMENT]:
+            units, start = [], offset
+            for k, sid in enumerate(row):
+                text = sentences[sid]
+                units.append(Sentence(doc_id, offset, offset + len(text), text))
+                parts.append(text + (" " if k < 2 else "\n\n"))
+                offset += len(parts[-1])
+            end = units[-1].end
+            passages.append(Passage(doc_id, start, end, " ".join(u.text for u in units), tuple(units)))
+        documents[doc_id] = "".join(parts)
+    sentence_vectors = np.empty((3 * n, base.shape[1]), np.float32)
+    passage_vectors = np.empty((n, base.shape[1]), np.float32)
+    for first in range(0, n, 100_000):  # in slices, to bound the temporary arrays
+        rows = picks[first : first + 100_000]
+        noisy = base[rows] + rng.normal(0, NOISE, (*rows.shape, base.shape[1])).astype(np.float32)
+        noisy /= np.linalg.norm(noisy, axis=2, keepdims=True)
+        sentence_vectors[3 * first : 3 * (first + len(rows))] = noisy.reshape(-1, base.shape[1])
+        mean = noisy.mean(axis=1)
+        passage_vectors[first : first + len(rows)] = mean / np.linalg.norm(mean, axis=1, keepdims=True)
+    return documents, passages, passage_vectors, sentence_vectors
 
 
-def recall(found: np.ndarray, truth: np.ndarray) -> float:
-    return float(np.mean([len(set(f) & set(t)) / len(t) for f, t in zip(found, truth, strict=True)]))
+def percentile(seconds: list[float], p: float) -> float:
+    ms = sorted(1000 * s for s in seconds)
+    return ms[min(len(ms) - 1, int(len(ms) * p))]
 
 
-def vectors_at(n: int, base: np.ndarray, queries: np.ndarray, rng: np.random.Generator) -> None:
-    data = synthetic_vectors(base, n, rng)
-    flat = faiss.IndexFlatIP(data.shape[1])
-    flat.add(data)
-    truth, exact_ms = timed_search(flat, queries)
-    print(f"| {n:,} | exact (flat) | – | {data.nbytes / 2**20:.0f} MiB | {exact_ms:.2f} | 1.000 |")
-    nlist = int(4 * np.sqrt(n))
-    began = time.perf_counter()
-    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(data.shape[1]), data.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
-    ivf.train(data[rng.choice(n, min(n, 40 * nlist), replace=False)])
-    ivf.add(data)
-    built = time.perf_counter() - began
-    for nprobe in (8, 16, 32, 64):
-        ivf.nprobe = nprobe
-        found, ms = timed_search(ivf, queries)
-        print(f"| {n:,} | IVF{nlist},Flat nprobe={nprobe} | {built:.1f} s | {data.nbytes / 2**20:.0f} MiB | {ms:.2f} |"
-              f" {recall(found, truth):.3f} |")  # fmt: skip
-    if n <= 200_000:  # HNSW's build grows too slow for 2 cores beyond this
-        began = time.perf_counter()
-        hnsw = faiss.IndexHNSWFlat(data.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-        hnsw.add(data)
-        built = time.perf_counter() - began
-        hnsw.hnsw.efSearch = 64
-        found, ms = timed_search(hnsw, queries)
-        print(f"| {n:,} | HNSW32 efSearch=64 | {built:.1f} s | ~{data.nbytes * 1.2 / 2**20:.0f} MiB | {ms:.2f} |"
-              f" {recall(found, truth):.3f} |")  # fmt: skip
-
-
-def bm25_at(n: int, sentences: list[str], questions: list[str], rng: random.Random) -> None:
-    texts = [" ".join(rng.sample(sentences, 3)) for _ in range(n)]
-    began = time.perf_counter()
-    retriever = bm25s.BM25()
-    retriever.index([tokens(t) or [""] for t in texts], show_progress=False)
-    built = time.perf_counter() - began
+def search_figures(path: Path, manifest: dict, query_vectors: np.ndarray, query_tokens: list[list[str]],
+                   vectors: np.ndarray) -> dict:  # fmt: skip
+    """Passage search as the server does it (memory-mapped index, 30 candidates), its recall@10, and BM25."""
+    search = read_search(path / "passages.faiss", manifest["search"]["passages"]["type"])
     times = []
-    for q in questions:
-        query = [t for t in tokens(q) if t in retriever.vocab_dict]
+    for q in query_vectors:
         began = time.perf_counter()
-        if query:
-            retriever.get_scores(query)
+        search.search(q.reshape(1, -1), 30)
         times.append(time.perf_counter() - began)
-    print(f"| {n:,} | BM25 (bm25s, all scores) | {built:.1f} s | | {1000 * float(np.median(times)):.2f} | exact |")
+    truth = faiss.knn(query_vectors, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)[1]
+    exact_times = []
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    for q in query_vectors[:50]:
+        began = time.perf_counter()
+        flat.search(q.reshape(1, -1), 30)
+        exact_times.append(time.perf_counter() - began)
+    del flat
+    bm25 = bm25s.BM25.load(path / "bm25_passages", show_progress=False)
+    lexical = []
+    for words in query_tokens:
+        known = [w for w in words if w in bm25.vocab_dict]
+        began = time.perf_counter()
+        if known:
+            np.argpartition(-bm25.get_scores(known), 30)[:30]
+        lexical.append(time.perf_counter() - began)
+    return {"search_p50": percentile(times, 0.5), "search_p95": percentile(times, 0.95),
+            "recall": recall_at(search.search(query_vectors, 10)[1], truth),
+            "exact_p50": percentile(exact_times, 0.5), "bm25_p50": percentile(lexical, 0.5)}  # fmt: skip
+
+
+def memory_mib(pid: int) -> tuple[float, float]:
+    """Resident and proportional (shared pages split between the processes mapping them) memory."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
+    return int(fields["Rss"].split()[0]) / 1024, int(fields["Pss"].split()[0]) / 1024
+
+
+def server_figures(root: Path, asked: list[str]) -> dict:
+    """Start-up time, memory and /ask latency of a real `verbatim serve` on the index."""
+    began = time.perf_counter()
+    with live_server({"VERBATIM_INDEX": str(root), "VERBATIM_QUERY_CACHE": "0"}, timeout=1800) as (url, process):
+        startup = time.perf_counter() - began
+        connection = http.client.HTTPConnection(url.removeprefix("http://"))
+        times = []
+        for question in asked * 2:
+            body = json.dumps({"question": question})
+            began = time.perf_counter()
+            connection.request("POST", "/ask", body, {"Content-Type": "application/json"})
+            connection.getresponse().read()
+            times.append(time.perf_counter() - began)
+        rss, _ = memory_mib(process.pid)
+    return {"startup": startup, "rss": rss, "ask_p50": percentile(times, 0.5), "ask_p95": percentile(times, 0.95)}
+
+
+def disk_mib(path: Path, *names: str) -> float:
+    files = [f for name in names for f in ([path / name] if (path / name).is_file() else (path / name).rglob("*"))]
+    return sum(f.stat().st_size for f in files) / 2**20
+
+
+def one_size(n: int, sentences, base, query_vectors, query_tokens, asked, export_from: Path) -> dict:
+    rng = np.random.default_rng(n)
+    began = time.perf_counter()
+    documents, passages, passage_vectors, sentence_vectors = synthetic(n, sentences, base, rng)
+    made = time.perf_counter() - began
+    with tempfile.TemporaryDirectory(dir="bench/out") as tmp:
+        root = Path(tmp) / "index"
+        work = new_version_dir(root)
+        manifest = {"format_version": FORMAT_VERSION, "model": {"name": DEFAULT_MODEL, "dimension": base.shape[1]},
+                    "chunking": chunking(700), "documents": {d: {"format": "txt", "sha256": ""} for d in documents},
+                    "files": {}, "skipped": [], "built_at": "",
+                    "counts": {"documents": len(documents), "passages": n, "sentences": 3 * n}}  # fmt: skip
+        began = time.perf_counter()
+        manifest = write_index(work, manifest, documents, passages, passage_vectors, sentence_vectors)
+        built = time.perf_counter() - began
+        path = publish(root, work, keep=1)
+        shutil.copytree(export_from, export_folder(root, DEFAULT_MODEL))
+        del documents, passages, sentence_vectors
+        figures = {"passages": n, "synthesis": made, "build": built, **manifest["search"]["passages"],
+                   "sentence_search": manifest["search"]["sentences"],
+                   "disk_vectors": disk_mib(path, "passage_vectors.npy", "sentence_vectors.npy"),
+                   "disk_faiss": disk_mib(path, "passages.faiss", "sentences.faiss"),
+                   "disk_bm25": disk_mib(path, "bm25_passages", "bm25_sentences"),
+                   "disk_units": disk_mib(path, "documents.json", "passages.json")}  # fmt: skip
+        figures |= search_figures(path, manifest, query_vectors, query_tokens, passage_vectors)
+        del passage_vectors
+        figures |= server_figures(root, asked)
+    return figures
+
+
+def embedding_throughput(embedder: Embedder, sentences: list[str]) -> float:
+    sample = (sentences * (1 + THROUGHPUT_SAMPLE // len(sentences)))[:THROUGHPUT_SAMPLE]
+    began = time.perf_counter()
+    embedder.encode(sample)
+    return len(sample) / (time.perf_counter() - began)
+
+
+def plot(rows: list[dict], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["passages"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(sizes, [r["search_p50"] for r in rows], "o-", label="passage vector search (as built)")
+    left.plot(sizes, [r["exact_p50"] for r in rows], "o--", label="exact vector search")
+    left.plot(sizes, [r["bm25_p50"] for r in rows], "s-", label="BM25 over passages")
+    left.plot(sizes, [r["ask_p50"] for r in rows], "^-", label="/ask over HTTP, whole answer")
+    left.set(xscale="log", yscale="log", xlabel="passages", ylabel="p50 latency (ms)", title="Latency")
+    left.legend(fontsize=8)
+    right.plot(sizes, [r["rss"] for r in rows], "o-", label="server resident memory")
+    right.plot(sizes, [r["disk_vectors"] + r["disk_faiss"] + r["disk_bm25"] + r["disk_units"] for r in rows],
+               "s--", label="index on disk")  # fmt: skip
+    right.set(xscale="log", yscale="log", xlabel="passages", ylabel="MiB", title="Memory and disk")
+    right.legend(fontsize=8)
+    fig.suptitle("Verbatim as the corpus grows (synthetic passages, 2 CPU cores)")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    parser.add_argument("--plot", type=Path)
+    args = parser.parse_args()
     sentences = real_sentences()
     embedder = Embedder()
+    print(f"{len(sentences)} real sentences; model embeds {embedding_throughput(embedder, sentences):.0f} "
+          "sentences/s on this machine")  # fmt: skip
     base = embedder.encode(sentences)
-    rng = np.random.default_rng(0)
-    questions = [line for line in sentences[:: max(1, len(sentences) // QUERIES)]][:QUERIES]
-    queries = synthetic_vectors(embedder.encode(questions), len(questions), rng, noise=0.02)
-    print("| passages | search | build | memory | p50 ms | recall@10 |")
-    print("|---|---|---|---|---|---|")
-    for n in sizes:
-        vectors_at(n, base, queries, rng)
-        bm25_at(n, sentences, questions, random.Random(0))
+    asked = questions()
+    query_vectors = embedder.encode(asked)
+    query_tokens = [tokens(q) for q in asked]
+    Path("bench/out").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir="bench/out") as tmp:
+        export_to = Path(tmp) / "encoder"
+        export(embedder, export_to)
+        rows = []
+        for n in (int(s) for s in args.sizes.split(",")):
+            rows.append(one_size(n, sentences, base, query_vectors, query_tokens, asked, export_to))
+            print(json.dumps(rows[-1]), flush=True)
+    print("| passages | vector search | build | disk (vectors + FAISS + BM25 + text) | server memory | start-up | "
+          "search p50 / p95 | exact p50 | recall@10 | BM25 p50 | /ask p50 / p95 |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        kind = "exact" if r["type"] == "exact" else f"IVF{r['lists']}, {r['probes']} probes"
+        disk = r["disk_vectors"] + r["disk_faiss"] + r["disk_bm25"] + r["disk_units"]
+        print(f"| {r['passages']:,} | {kind} | {r['build']:.0f} s | {disk:,.0f} MiB ({r['disk_vectors']:,.0f} + "
+              f"{r['disk_faiss']:,.0f} + {r['disk_bm25']:,.0f} + {r['disk_units']:,.0f}) | {r['rss']:,.0f} MiB "
+              f"({1024 * r['rss'] / r['passages']:.1f} KiB/passage) | {r['startup']:.1f} s | {r['search_p50']:.2f} / "
+              f"{r['search_p95']:.2f} ms | {r['exact_p50']:.1f} ms | {r['recall']:.3f} | {r['bm25_p50']:.1f} ms | "
+              f"{r['ask_p50']:.1f} / {r['ask_p95']:.1f} ms |")  # fmt: skip
+    if args.plot:
+        plot(rows, args.plot)
+        print(f"plot: {args.plot}")
 
 
 if __name__ == "__main__":
