@@ -8,10 +8,10 @@ import faiss
 import numpy as np
 
 from index.search import EXACT_LIMIT, RECALL_TARGET, build_search, read_search, write_search
-from index.text import tokens
+from index.text import WORD, tokens
 from ingest.units import Passage, Sentence
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 
@@ -74,6 +74,8 @@ def write_index(
     """Write every part of one index version into the (new, empty) directory `path`; returns the manifest written,
     which also describes the vector searches chosen for the corpus's size."""
     (path / "documents.json").write_text(json.dumps(documents, ensure_ascii=False))
+    words = {w.lower() for text in documents.values() for w in WORD.findall(text)}
+    (path / "words.txt").write_text("\n".join(sorted(words)))
     (path / "passages.json").write_text(json.dumps([_passage_record(p) for p in passages], ensure_ascii=False))
     np.save(path / "passage_vectors.npy", passage_vectors)
     np.save(path / "sentence_vectors.npy", sentence_vectors)
@@ -94,6 +96,11 @@ def read_units(path: Path) -> tuple[dict[str, str], list[Passage]]:
     documents = json.loads((path / "documents.json").read_text())
     records = json.loads((path / "passages.json").read_text())
     return documents, [passage_from_record(r, documents[r["doc"]]) for r in records]
+
+
+def read_words(path: Path) -> list[str]:
+    """Every word of the documents as written (lowercased), for near matches of misspelt question words."""
+    return (path / "words.txt").read_text().split("\n")
 
 
 def read_vectors(path: Path) -> tuple[np.ndarray, np.ndarray]:

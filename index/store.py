@@ -16,6 +16,7 @@ from index.layout import (
     read_searches,
     read_units,
     read_vectors,
+    read_words,
 )
 from index.text import tokens
 from index.versions import current_version
@@ -39,6 +40,7 @@ class Store:
     sentence_search: faiss.Index
     passage_bm25: bm25s.BM25
     sentence_bm25: bm25s.BM25
+    words: list[str]  # every word of the documents as written, lowercased: for misspelt question words
 
     @classmethod
     def open(cls, root: Path, model: str, max_passage_chars: int) -> "Store":
@@ -77,7 +79,7 @@ class Store:
         if passage_bm25.scores["num_docs"] != len(passages) or sentence_bm25.scores["num_docs"] != len(sentences):
             raise ValueError("lexical index does not match the passages")
         return cls(path, manifest, documents, passages, sentences, owner, offsets, passage_vectors, sentence_vectors,
-                   passage_search, sentence_search, passage_bm25, sentence_bm25)  # fmt: skip
+                   passage_search, sentence_search, passage_bm25, sentence_bm25, read_words(path))  # fmt: skip
 
     def dense(self, query: np.ndarray, k: int, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Ids and cosine similarities of the k nearest passages (or sentences)."""
@@ -114,11 +116,6 @@ class Store:
     def passage_sentence_ids(self, pid: int) -> range:
         first = int(self.sentence_offsets[pid])
         return range(first, first + len(self.passages[pid].sentences))
-
-    @cached_property
-    def vocabulary(self) -> list[str]:
-        """Every token of the lexical index, for near matches of misspelt question words."""
-        return list(self.passage_bm25.vocab_dict)
 
     def idf(self, token: str) -> float:
         """BM25's inverse document frequency of a token over passages (0 for an unknown token)."""

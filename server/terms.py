@@ -19,11 +19,12 @@ def _distinctive(word: str, position: int, rare_zipf: float) -> bool:
     return zipf_frequency(word.lower(), "en") < rare_zipf
 
 
-def _near(store: Store, token: str) -> bool:
-    """A misspelling or another form of a corpus word (srevice, Californian): one or two edits away."""
-    if len(token) < 5:  # short words and acronyms must match exactly: FDA is not DNA
+def _near(store: Store, word: str) -> bool:
+    """A misspelling or another form of a word of the documents (srevice, purhcased, Californian): at most a
+    quarter of its letters edited, transpositions counting once."""
+    if len(word) < 5:  # short words and acronyms must match exactly: FDA is not DNA
         return False
-    match = process.extractOne(token, store.vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
+    match = process.extractOne(word.lower(), store.words, scorer=DamerauLevenshtein.normalized_similarity,
                                score_cutoff=0.75)  # fmt: skip
     return match is not None
 
@@ -37,7 +38,7 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
         parts = [p for p in word.split("-") if p.lower() not in STOPWORDS]
         if "-" in word and all(store.has_term(stem(p)) for p in parts):
             continue
-        if _distinctive(word, position, rare_zipf) and not _near(store, stem(word)) and word not in missing:
+        if _distinctive(word, position, rare_zipf) and not _near(store, word) and word not in missing:
             missing.append(word)
     return missing
 
@@ -47,6 +48,16 @@ _SUPERLATIVE = re.compile(r"^(least|last|only|best|worst|fewest|\w{3,}est)$", re
 _NOT_SUPERLATIVE = {"interest", "west", "forest", "request", "test", "rest", "suggest", "honest", "harvest",
                     "protest", "contest", "guest", "nest", "chest", "invest", "digest", "arrest", "southwest",
                     "northwest", "midwest", "manifest", "modest"}  # fmt: skip
+_DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|characteri|defin|captur|illustrat)")
+
+
+def _idiom(words: list[str], i: int) -> bool:
+    """A qualifier that is part of how the question is put, not of what it asks: "may or may not", "whether or
+    not", "what best describes"."""
+    before = words[i - 1].lower() if i > 0 else ""
+    after = words[i + 1].lower() if i + 1 < len(words) else ""
+    low = words[i].lower()
+    return (low == "not" and before == "or") or (low == "best" and bool(_DESCRIBING.match(after)))
 
 
 def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
@@ -57,9 +68,12 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
     """
     said = {w.lower() for w in re.findall(r"[\w'’]+", evidence)}
     negated = any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in said)
+    words = re.findall(r"[\w'’]+", question)
     found = []
-    for word in re.findall(r"[\w'’]+", question):
+    for i, word in enumerate(words):
         low = word.lower()
+        if _idiom(words, i):
+            continue
         if low in _NEGATION or low.endswith(("n't", "n’t")):
             if not negated:
                 found.append(word)
