@@ -7,7 +7,7 @@ from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
 from server.followup import resolve
-from server.retrieve import POINTER, Ranked, rank
+from server.retrieve import CONTINUES, POINTER, Ranked, rank
 from server.settings import Settings
 from server.terms import missing_terms, unsupported_qualifiers
 
@@ -118,6 +118,9 @@ class QA:
                 break
             if sid not in chosen:
                 chosen.append(sid)
+        follower = best + 1  # with room left, a sentence that carries on from the best one comes along
+        if follower not in chosen and self._same_passage(best, follower) and CONTINUES.match(sentences[follower].text):
+            chosen.append(follower)
         return chosen[: self.settings.max_sentences]
 
     def _same_passage(self, a: int, b: int) -> bool:

@@ -15,6 +15,9 @@ RRF_K = 60
 FEATURES = ("dense", "lexical", "passage", "answer_type", "neighbour", "coverage", "bigrams", "novelty", "first",
             "window_coverage", "pointer")
 POINTER = re.compile(r"^\W*(but |and |yet )?(this|these|they|it|its|that|those|such|he|she|his|her|their|both)\b", re.IGNORECASE)
+# A sentence that carries on from the one before it ("But a storm dispersed the fleet.").
+CONTINUES = re.compile(r"^\W*(but|however|thus|therefore|hence|so|yet|instead|then|also|this|these|they|it|its|that|"
+                       r"those|such|he|she|his|her|their|both)\b", re.IGNORECASE)  # fmt: skip
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b|\bcentur(y|ies)\b|\b(January|February|March|April|May|June|July|"
                    r"August|September|October|November|December)\b")  # fmt: skip
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"

@@ -94,6 +94,12 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     assert qa.evidence(question, []).unsupported == unsupported
 
 
+def test_sentence_that_carries_on_from_the_best_comes_along_when_there_is_room(qa: QA) -> None:
+    texts = [s.text for s in qa.ask("Are CRISPR-based therapies entering clinical use?").sentences]
+    assert texts[0] == "CRISPR-based therapies are now entering clinical use."
+    assert "But this technology is still maturing." in texts
+
+
 def test_follow_up_is_resolved_from_history(qa: QA) -> None:
     answer = qa.ask("Is it still maturing?", history=["What is CRISPR?"])
     assert answer.answered and "CRISPR" in answer.query
