@@ -32,7 +32,7 @@ from index.build import chunking
 from index.embed import DEFAULT_MODEL, Embedder
 from index.layout import FORMAT_VERSION, write_index
 from index.runtime import export, export_folder
-from index.search import read_search, recall_at
+from index.search import build_search, read_search, recall_at, write_search
 from index.text import tokens
 from index.versions import new_version_dir, publish
 from ingest.load import load_corpus
@@ -154,6 +154,38 @@ def disk_mib(path: Path, *names: str) -> float:
     return sum(f.stat().st_size for f in files) / 2**20
 
 
+def passages_only(n: int, sentences, base, query_vectors, query_tokens) -> dict:
+    """The passage level alone, as `write_index` builds it: vector search chosen by size, and BM25; no sentence
+    level, no server (for sizes whose whole version takes too long to write on this machine)."""
+    rng = np.random.default_rng(n)
+    picks = rng.integers(0, len(sentences), (n, 3))
+    vectors = np.empty((n, base.shape[1]), np.float32)
+    for first in range(0, n, 100_000):
+        rows = picks[first : first + 100_000]
+        noisy = base[rows] + rng.normal(0, NOISE, (*rows.shape, base.shape[1])).astype(np.float32)
+        noisy /= np.linalg.norm(noisy, axis=2, keepdims=True)
+        mean = noisy.mean(axis=1)
+        vectors[first : first + len(rows)] = mean / np.linalg.norm(mean, axis=1, keepdims=True)
+    with tempfile.TemporaryDirectory(dir="bench/out") as tmp:
+        path = Path(tmp)
+        began = time.perf_counter()
+        index, info = build_search(vectors)
+        write_search(index, path / "passages.faiss")
+        built = time.perf_counter() - began
+        del index
+        began = time.perf_counter()
+        bm25 = bm25s.BM25()
+        bm25.index([tokens(" ".join(sentences[i] for i in row)) for row in picks], show_progress=False)
+        bm25.save(path / "bm25_passages", show_progress=False)
+        lexical_built = time.perf_counter() - began
+        np.save(path / "passage_vectors.npy", vectors)
+        figures = {"passages": n, "build": built, "bm25_build": lexical_built, **info,
+                   "disk_vectors": disk_mib(path, "passage_vectors.npy"), "disk_faiss": disk_mib(path, "passages.faiss"),
+                   "disk_bm25": disk_mib(path, "bm25_passages")}  # fmt: skip
+        figures |= search_figures(path, {"search": {"passages": info}}, query_vectors, query_tokens, vectors)
+    return figures
+
+
 def one_size(n: int, sentences, base, query_vectors, query_tokens, asked, export_from: Path) -> dict:
     rng = np.random.default_rng(n)
     began = time.perf_counter()
@@ -221,6 +253,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--plot", type=Path)
+    parser.add_argument("--passages-only", default="", help="sizes measured at the passage level only")
     args = parser.parse_args()
     sentences = real_sentences()
     embedder = Embedder()
@@ -235,9 +268,11 @@ def main() -> None:
         export_to = Path(tmp) / "encoder"
         export(embedder, export_to)
         rows = []
-        for n in (int(s) for s in args.sizes.split(",")):
+        for n in (int(s) for s in args.sizes.split(",") if s):
             rows.append(one_size(n, sentences, base, query_vectors, query_tokens, asked, export_to))
             print(json.dumps(rows[-1]), flush=True)
+        for n in (int(s) for s in args.passages_only.split(",") if s):
+            print(json.dumps(passages_only(n, sentences, base, query_vectors, query_tokens)), flush=True)
     print("| passages | vector search | build | disk (vectors + FAISS + BM25 + text) | server memory: resident (own) | start-up | "
           "search p50 / p95 | exact p50 | recall@10 | BM25 p50 | /ask p50 / p95 |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|")
