@@ -4,14 +4,14 @@ import logging
 import socket
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from server.app import create_app
 from server.settings import Settings
 
 
-class NoDelayProtocol(H11Protocol):
-    """HTTP/1.1 with Nagle's algorithm off on every connection.
+class NoDelayProtocol(HttpToolsProtocol):
+    """HTTP/1.1 (httptools' C parser) with Nagle's algorithm off on every connection.
 
     asyncio turns it off only for sockets whose protocol number is TCP; the listening socket uvicorn binds for
     several workers has protocol number 0, so without this each keep-alive response waited ~40 ms for the client's
