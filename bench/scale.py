@@ -229,18 +229,21 @@ def plot(rows: list[dict], out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = [r["passages"] for r in rows]
+    def line(axes, key, style: str, label: str) -> None:
+        found = [(r["passages"], r[key]) for r in rows if key in r]
+        axes.plot([x for x, _ in found], [y for _, y in found], style, label=label)
+
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.plot(sizes, [r["search_p50"] for r in rows], "o-", label="passage vector search (as built)")
-    left.plot(sizes, [r["exact_p50"] for r in rows], "o--", label="exact vector search")
-    left.plot(sizes, [r["bm25_p50"] for r in rows], "s-", label="BM25 over passages")
-    left.plot(sizes, [r["ask_p50"] for r in rows], "^-", label="/ask over HTTP, whole answer")
+    line(left, "search_p50", "o-", "passage vector search (as built)")
+    line(left, "exact_p50", "o--", "exact vector search")
+    line(left, "bm25_p50", "s-", "BM25 over passages")
+    line(left, "ask_p50", "^-", "/ask over HTTP, whole answer")
     left.set(xscale="log", yscale="log", xlabel="passages", ylabel="p50 latency (ms)", title="Latency")
     left.legend(fontsize=8)
-    right.plot(sizes, [r["rss"] for r in rows], "o-", label="server resident memory")
-    right.plot(sizes, [r["own"] for r in rows], "o:", label="of which the server's own (not shared file pages)")
-    right.plot(sizes, [r["disk_vectors"] + r["disk_faiss"] + r["disk_bm25"] + r["disk_units"] for r in rows],
-               "s--", label="index on disk")  # fmt: skip
+    line(right, "rss", "o-", "server resident memory")
+    line(right, "own", "o:", "of which the server's own (not shared file pages)")
+    line(right, "disk_faiss", "s--", "passage + sentence vector search files")
+    line(right, "disk_bm25", "d--", "BM25 files")
     right.set(xscale="log", yscale="log", xlabel="passages", ylabel="MiB", title="Memory and disk")
     right.legend(fontsize=8)
     fig.suptitle("Verbatim as the corpus grows (synthetic passages, 2 CPU cores)")
@@ -249,43 +252,52 @@ def plot(rows: list[dict], out: Path) -> None:
     fig.savefig(out, dpi=110)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--plot", type=Path)
-    parser.add_argument("--passages-only", default="", help="sizes measured at the passage level only")
-    args = parser.parse_args()
-    sentences = real_sentences()
-    embedder = Embedder()
-    print(f"{len(sentences)} real sentences; model embeds {embedding_throughput(embedder, sentences):.0f} "
-          "sentences/s on this machine")  # fmt: skip
-    base = embedder.encode(sentences)
-    asked = questions()
-    query_vectors = embedder.encode(asked)
-    query_tokens = [tokens(q) for q in asked]
-    Path("bench/out").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(dir="bench/out") as tmp:
-        export_to = Path(tmp) / "encoder"
-        export(embedder, export_to)
-        rows = []
-        for n in (int(s) for s in args.sizes.split(",") if s):
-            rows.append(one_size(n, sentences, base, query_vectors, query_tokens, asked, export_to))
-            print(json.dumps(rows[-1]), flush=True)
-        for n in (int(s) for s in args.passages_only.split(",") if s):
-            print(json.dumps(passages_only(n, sentences, base, query_vectors, query_tokens)), flush=True)
-    print("| passages | vector search | build | disk (vectors + FAISS + BM25 + text) | server memory: resident (own) | start-up | "
-          "search p50 / p95 | exact p50 | recall@10 | BM25 p50 | /ask p50 / p95 |")  # fmt: skip
+def table(rows: list[dict]) -> None:
+    print("| passages | vector search | build | disk (vectors + FAISS + BM25 + text) | server memory: resident (own) "
+          "| start-up | search p50 / p95 | exact p50 | recall@10 | BM25 p50 | /ask p50 / p95 |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         kind = "exact" if r["type"] == "exact" else f"IVF{r['lists']}, {r['probes']} probes"
-        disk = r["disk_vectors"] + r["disk_faiss"] + r["disk_bm25"] + r["disk_units"]
-        print(f"| {r['passages']:,} | {kind} | {r['build']:.0f} s | {disk:,.0f} MiB ({r['disk_vectors']:,.0f} + "
-              f"{r['disk_faiss']:,.0f} + {r['disk_bm25']:,.0f} + {r['disk_units']:,.0f}) | {r['rss']:,.0f} MiB "
-              f"({r['own']:,.0f} MiB) | {r['startup']:.1f} s | {r['search_p50']:.2f} / "
-              f"{r['search_p95']:.2f} ms | {r['exact_p50']:.1f} ms | {r['recall']:.3f} | {r['bm25_p50']:.1f} ms | "
-              f"{r['ask_p50']:.1f} / {r['ask_p95']:.1f} ms |")  # fmt: skip
+        server = (f"{r['rss']:,.0f} MiB ({r['own']:,.0f} MiB) | {r['startup']:.1f} s" if "rss" in r else "– | –")
+        disk = [r.get(k, 0.0) for k in ("disk_vectors", "disk_faiss", "disk_bm25", "disk_units")]
+        print(f"| {r['passages']:,} | {kind} | {r['build']:.0f} s | {sum(disk):,.0f} MiB "
+              f"({' + '.join(f'{d:,.0f}' for d in disk)}) | {server} | {r['search_p50']:.2f} / {r['search_p95']:.2f} ms"
+              f" | {r['exact_p50']:.1f} ms | {r['recall']:.3f} | {r['bm25_p50']:.1f} ms | "
+              + (f"{r['ask_p50']:.1f} / {r['ask_p95']:.1f} ms |" if "ask_p50" in r else "– |"))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="sizes measured whole, server included")
+    parser.add_argument("--passages-only", default="", help="sizes measured at the passage level only")
+    parser.add_argument("--rows", type=Path, help="rows (JSON lines) printed by earlier runs, tabled and plotted too")
+    parser.add_argument("--plot", type=Path)
+    args = parser.parse_args()
+    rows = [json.loads(line) for line in args.rows.read_text().splitlines()] if args.rows else []
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    partial = [int(s) for s in args.passages_only.split(",") if s]
+    if sizes or partial:
+        sentences = real_sentences()
+        embedder = Embedder()
+        print(f"{len(sentences)} real sentences; model embeds {embedding_throughput(embedder, sentences):.0f} "
+              "sentences/s on this machine")  # fmt: skip
+        base = embedder.encode(sentences)
+        asked = questions()
+        query_vectors = embedder.encode(asked)
+        query_tokens = [tokens(q) for q in asked]
+        Path("bench/out").mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(dir="bench/out") as tmp:
+            export_to = Path(tmp) / "encoder"
+            export(embedder, export_to)
+            for n in sizes:
+                rows.append(one_size(n, sentences, base, query_vectors, query_tokens, asked, export_to))
+                print(json.dumps(rows[-1]), flush=True)
+        for n in partial:
+            rows.append(passages_only(n, sentences, base, query_vectors, query_tokens))
+            print(json.dumps(rows[-1]), flush=True)
+    table(sorted(rows, key=lambda r: r["passages"]))
     if args.plot:
-        plot(rows, args.plot)
+        plot(sorted(rows, key=lambda r: r["passages"]), args.plot)
         print(f"plot: {args.plot}")
 
 
