@@ -146,7 +146,8 @@ def server_figures(root: Path, asked: list[str]) -> dict:
             connection.getresponse().read()
             times.append(time.perf_counter() - began)
         rss, own = memory_mib(process.pid)
-    return {"startup": startup, "rss": rss, "own": own, "ask_p50": percentile(times, 0.5), "ask_p95": percentile(times, 0.95)}
+    return {"startup": startup, "rss": rss, "own": own, "ask_p50": percentile(times, 0.5),
+            "ask_p95": percentile(times, 0.95)}  # fmt: skip
 
 
 def disk_mib(path: Path, *names: str) -> float:

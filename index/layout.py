@@ -105,7 +105,8 @@ def read_words(path: Path) -> list[str]:
 
 def read_vectors(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Passage vectors and sentence vectors, in passage and sentence order, memory-mapped."""
-    return np.load(path / "passage_vectors.npy", mmap_mode="r"), np.load(path / "sentence_vectors.npy", mmap_mode="r")
+    passages, sentences = (np.load(path / f"{name}_vectors.npy", mmap_mode="r") for name in ("passage", "sentence"))
+    return passages, sentences
 
 
 def read_searches(path: Path, manifest: dict) -> tuple[faiss.Index, faiss.Index]:
