@@ -78,16 +78,24 @@ def synthetic(n: int, sentences: list[str], base: np.ndarray, rng: np.random.Gen
             end = units[-1].end
             passages.append(Passage(doc_id, start, end, " ".join(u.text for u in units), tuple(units)))
         documents[doc_id] = "".join(parts)
-    sentence_vectors = np.empty((3 * n, base.shape[1]), np.float32)
-    passage_vectors = np.empty((n, base.shape[1]), np.float32)
+    return documents, passages, *vectors_of(picks, base, rng)
+
+
+def vectors_of(picks: np.ndarray, base: np.ndarray, rng: np.random.Generator,
+               sentences: bool = True) -> tuple[np.ndarray, np.ndarray | None]:  # fmt: skip
+    """Passage vectors (and sentence vectors, unless not wanted) for passages of the picked base sentences."""
+    n, dim = len(picks), base.shape[1]
+    sentence_vectors = np.empty((3 * n, dim), np.float32) if sentences else None
+    passage_vectors = np.empty((n, dim), np.float32)
     for first in range(0, n, 100_000):  # in slices, to bound the temporary arrays
         rows = picks[first : first + 100_000]
-        noisy = base[rows] + rng.normal(0, NOISE, (*rows.shape, base.shape[1])).astype(np.float32)
+        noisy = base[rows] + rng.normal(0, NOISE, (*rows.shape, dim)).astype(np.float32)
         noisy /= np.linalg.norm(noisy, axis=2, keepdims=True)
-        sentence_vectors[3 * first : 3 * (first + len(rows))] = noisy.reshape(-1, base.shape[1])
+        if sentence_vectors is not None:
+            sentence_vectors[3 * first : 3 * (first + len(rows))] = noisy.reshape(-1, dim)
         mean = noisy.mean(axis=1)
         passage_vectors[first : first + len(rows)] = mean / np.linalg.norm(mean, axis=1, keepdims=True)
-    return documents, passages, passage_vectors, sentence_vectors
+    return passage_vectors, sentence_vectors
 
 
 def percentile(seconds: list[float], p: float) -> float:
@@ -104,10 +112,10 @@ def search_figures(path: Path, manifest: dict, query_vectors: np.ndarray, query_
         began = time.perf_counter()
         search.search(q.reshape(1, -1), 30)
         times.append(time.perf_counter() - began)
-    truth = faiss.knn(query_vectors, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)[1]
     exact_times = []
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
+    truth = flat.search(query_vectors, 10)[1]
     for q in query_vectors[:50]:
         began = time.perf_counter()
         flat.search(q.reshape(1, -1), 30)
@@ -160,13 +168,7 @@ def passages_only(n: int, sentences, base, query_vectors, query_tokens) -> dict:
     level, no server (for sizes whose whole version takes too long to write on this machine)."""
     rng = np.random.default_rng(n)
     picks = rng.integers(0, len(sentences), (n, 3))
-    vectors = np.empty((n, base.shape[1]), np.float32)
-    for first in range(0, n, 100_000):
-        rows = picks[first : first + 100_000]
-        noisy = base[rows] + rng.normal(0, NOISE, (*rows.shape, base.shape[1])).astype(np.float32)
-        noisy /= np.linalg.norm(noisy, axis=2, keepdims=True)
-        mean = noisy.mean(axis=1)
-        vectors[first : first + len(rows)] = mean / np.linalg.norm(mean, axis=1, keepdims=True)
+    vectors, _ = vectors_of(picks, base, rng, sentences=False)
     with tempfile.TemporaryDirectory(dir="bench/out") as tmp:
         path = Path(tmp)
         began = time.perf_counter()
