@@ -2,7 +2,10 @@
 
     python bench/latency.py
 The floor: the question's embedding plus the vector search, nothing else. Then /ask p50 / p95 / p99 in-process
-and over HTTP (one keep-alive connection). The query cache is off, so every question is embedded every time.
+and over HTTP (one keep-alive connection). The query cache is off, so every question is embedded every time. The
+three take turns round by round (each round asks every question once), so a drift in the machine's speed reaches
+all three alike, while each stays on its own for a whole round (two encoders taking turns question by question would
+slow each other down through the CPU caches).
 """
 
 import http.client
@@ -26,29 +29,33 @@ def percentiles(seconds: list[float]) -> str:
     return f"{pick(0.5):.2f} / {pick(0.95):.2f} / {pick(0.99):.2f}"
 
 
+def timed(call) -> float:
+    began = time.perf_counter()
+    call()
+    return time.perf_counter() - began
+
+
 def main() -> None:
-    questions = [(q.question, q.history) for q in read_questions(Path("../shared/eval/dev.jsonl"))] * ROUNDS
+    questions = [(q.question, q.history) for q in read_questions(Path("../shared/eval/dev.jsonl"))]
     qa = open_qa(Settings(query_cache=0))
     qa.ask("warm up")
     floor, inproc, over_http = [], [], []
-    for question, _ in questions:
-        began = time.perf_counter()
-        qa.store.dense(qa.embedder.encode_query(question), qa.settings.candidates)
-        floor.append(time.perf_counter() - began)
-    for question, history in questions:
-        began = time.perf_counter()
-        qa.ask(question, history)
-        inproc.append(time.perf_counter() - began)
     with live_server({"VERBATIM_QUERY_CACHE": "0"}) as (url, _):
         connection = http.client.HTTPConnection(url.removeprefix("http://"))
-        for question, history in questions:
-            body = json.dumps({"question": question, "history": history})
-            began = time.perf_counter()
-            connection.request("POST", "/ask", body, {"content-type": "application/json"})
+
+        def post(question: str, history: list[str]) -> None:
+            connection.request("POST", "/ask", json.dumps({"question": question, "history": history}),
+                               {"content-type": "application/json"})  # fmt: skip
             connection.getresponse().read()
-            over_http.append(time.perf_counter() - began)
+
+        post("warm up", [])
+        for _ in range(ROUNDS):
+            floor += [timed(lambda: qa.store.dense(qa.embedder.encode_query(q), qa.settings.candidates))
+                      for q, _ in questions]  # fmt: skip
+            inproc += [timed(lambda: qa.ask(q, h)) for q, h in questions]
+            over_http += [timed(lambda: post(q, h)) for q, h in questions]
     base = sorted(floor)[len(floor) // 2]
-    print(f"{len(questions)} questions ({ROUNDS} rounds), p50 / p95 / p99 in ms")
+    print(f"{len(questions)} questions x {ROUNDS} rounds, p50 / p95 / p99 in ms")
     for label, values in (("floor: embedding + vector search", floor), ("/ask in-process", inproc),
                           ("/ask over HTTP", over_http)):  # fmt: skip
         print(f"{label}: {percentiles(values)}  ({sorted(values)[len(values) // 2] / base:.2f}x the floor's p50)")
