@@ -29,9 +29,9 @@ def percentiles(seconds: list[float]) -> str:
     return f"{pick(0.5):.2f} / {pick(0.95):.2f} / {pick(0.99):.2f}"
 
 
-def timed(call) -> float:
+def timed(call, *args) -> float:
     began = time.perf_counter()
-    call()
+    call(*args)
     return time.perf_counter() - began
 
 
@@ -48,12 +48,14 @@ def main() -> None:
                                {"content-type": "application/json"})  # fmt: skip
             connection.getresponse().read()
 
+        def search(question: str) -> None:
+            qa.store.dense(qa.embedder.encode_query(question), qa.settings.candidates)
+
         post("warm up", [])
         for _ in range(ROUNDS):
-            floor += [timed(lambda: qa.store.dense(qa.embedder.encode_query(q), qa.settings.candidates))
-                      for q, _ in questions]  # fmt: skip
-            inproc += [timed(lambda: qa.ask(q, h)) for q, h in questions]
-            over_http += [timed(lambda: post(q, h)) for q, h in questions]
+            floor += [timed(search, q) for q, _ in questions]
+            inproc += [timed(qa.ask, q, h) for q, h in questions]
+            over_http += [timed(post, q, h) for q, h in questions]
     base = sorted(floor)[len(floor) // 2]
     print(f"{len(questions)} questions x {ROUNDS} rounds, p50 / p95 / p99 in ms")
     for label, values in (("floor: embedding + vector search", floor), ("/ask in-process", inproc),

@@ -4,7 +4,6 @@ import hmac
 from typing import Annotated
 
 import orjson
-
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 

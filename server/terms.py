@@ -1,10 +1,11 @@
 """Question terms against the corpus: distinctive words the documents never use, and how much is covered."""
 
 import re
+from functools import cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
-from wordfreq import zipf_frequency
+from wordfreq import top_n_list, zipf_frequency
 
 from index.store import Store
 from index.text import STOPWORDS, WORD, stem
@@ -19,14 +20,25 @@ def _distinctive(word: str, position: int, rare_zipf: float) -> bool:
     return zipf_frequency(word.lower(), "en") < rare_zipf
 
 
-def _near(store: Store, word: str) -> bool:
-    """A misspelling or another form of a word of the documents (srevice, purhcased, Californian): at most a
-    quarter of its letters edited, transpositions counting once."""
-    if len(word) < 5:  # short words and acronyms must match exactly: FDA is not DNA
+def _close(word: str, vocabulary: list[str]) -> bool:
+    """Whether a word of five letters or more is a vocabulary word with at most a quarter of its letters edited
+    (transpositions counting once). Shorter words and acronyms must match exactly: FDA is not DNA."""
+    if len(word) < 5:
         return False
-    match = process.extractOne(word.lower(), store.words, scorer=DamerauLevenshtein.normalized_similarity,
+    match = process.extractOne(word.lower(), vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
                                score_cutoff=0.75)  # fmt: skip
     return match is not None
+
+
+@cache
+def _common_english() -> list[str]:
+    return [w for w in top_n_list("en", 30_000) if len(w) >= 5 and w.isalpha()]
+
+
+def _misspelt(store: Store, word: str) -> bool:
+    """A misspelling or another form of a word of the documents (srevice, Californian), or a lowercase misspelling
+    of a common English word (purhcased): no distinctive term either way."""
+    return _close(word, store.words) or (word.islower() and _close(word, _common_english()))
 
 
 def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
@@ -38,26 +50,37 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
         parts = [p for p in word.split("-") if p.lower() not in STOPWORDS]
         if "-" in word and all(store.has_term(stem(p)) for p in parts):
             continue
-        if _distinctive(word, position, rare_zipf) and not _near(store, word) and word not in missing:
+        if _distinctive(word, position, rare_zipf) and not _misspelt(store, word) and word not in missing:
             missing.append(word)
     return missing
 
 
 _NEGATION = {"not", "never", "no", "none", "nor", "neither", "without", "cannot"}
+# Words that say what is not so without a negation: the evidence for "which city is not on the coast?" may read
+# "with the exception of Riverside", and for "it was not part of it", "it had been excluded from it".
+_NEGATING = {"except", "exception", "exceptions", "excepting", "exclude", "excluded", "excludes", "excluding"}
 _SUPERLATIVE = re.compile(r"^(least|last|only|best|worst|fewest|\w{3,}est)$", re.IGNORECASE)
 _NOT_SUPERLATIVE = {"interest", "west", "forest", "request", "test", "rest", "suggest", "honest", "harvest",
                     "protest", "contest", "guest", "nest", "chest", "invest", "digest", "arrest", "southwest",
                     "northwest", "midwest", "manifest", "modest"}  # fmt: skip
+_NUMBER_WORDS = dict(enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                                "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                                "eighteen", "nineteen", "twenty")))  # fmt: skip
 _DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|characteri|defin|captur|illustrat)")
 
 
 def _idiom(words: list[str], i: int) -> bool:
     """A qualifier that is part of how the question is put, not of what it asks: "may or may not", "whether or
-    not", "what best describes"."""
-    before = words[i - 1].lower() if i > 0 else ""
-    after = words[i + 1].lower() if i + 1 < len(words) else ""
+    not", "is or is not", "what best describes"."""
     low = words[i].lower()
-    return (low == "not" and before == "or") or (low == "best" and bool(_DESCRIBING.match(after)))
+    if low == "not":
+        return "or" in (w.lower() for w in words[max(0, i - 3) : i])
+    return low == "best" and i + 1 < len(words) and bool(_DESCRIBING.match(words[i + 1].lower()))
+
+
+def _number_said(number: str, evidence: str, said: set[str]) -> bool:
+    """A number of the question in the evidence, as digits or as a word ("the remaining 4": "the remaining four")."""
+    return number in evidence or (number.isdigit() and _NUMBER_WORDS.get(int(number)) in said)
 
 
 def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
@@ -67,7 +90,7 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
     says nothing of it, however close the rest of its words are.
     """
     said = {w.lower() for w in re.findall(r"[\w'’]+", evidence)}
-    negated = any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in said)
+    negated = any(w in _NEGATION or w in _NEGATING or w.endswith(("n't", "n’t")) for w in said)
     words = re.findall(r"[\w'’]+", question)
     found = []
     for i, word in enumerate(words):
@@ -75,8 +98,11 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
         if _idiom(words, i):
             continue
         if low in _NEGATION or low.endswith(("n't", "n’t")):
-            if not negated:
-                found.append(word)
-        elif _SUPERLATIVE.match(word) and low not in _NOT_SUPERLATIVE and low not in said or any(ch.isdigit() for ch in word) and word not in evidence:
+            unsupported = not negated
+        elif any(ch.isdigit() for ch in word):
+            unsupported = not _number_said(word, evidence, said)
+        else:
+            unsupported = bool(_SUPERLATIVE.match(word)) and low not in _NOT_SUPERLATIVE and low not in said
+        if unsupported:
             found.append(word)
     return found
