@@ -3,6 +3,7 @@
 import pytest
 
 from server.answer import NO_ANSWER, QA, Answer
+from server.terms import unsupported_qualifiers
 
 GOLDEN = [  # question, document it must cite, words the first sentence holds
     ("What does CRISPR allow scientists to do?", "editing.txt", "target specific DNA sequences"),
@@ -67,7 +68,8 @@ def test_missing_distinctive_term_abstains_and_names_it(qa: QA) -> None:
 
 @pytest.mark.parametrize("question", ["Do lentivirusses integrate into the genome?",
                                       "Which technologies succeded CRISPR-Cas9?",  # a stem no document word has
-                                      "Which technologies sucecssor CRISPR-Cas9?"])  # transposed letters  # fmt: skip
+                                      "Which technologies sucecssor CRISPR-Cas9?",  # transposed letters
+                                      "Who purhcased the viral vectors?"])  # a common word no document has  # fmt: skip
 def test_misspelt_word_is_not_taken_for_a_missing_term(qa: QA, question: str) -> None:
     assert qa.evidence(question, []).missing == []
 
@@ -92,6 +94,18 @@ def test_question_whose_negation_the_evidence_lacks_abstains(qa: QA) -> None:
 def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, question: str,
                                                                    unsupported: list[str]) -> None:  # fmt: skip
     assert qa.evidence(question, []).unsupported == unsupported
+
+
+@pytest.mark.parametrize(("question", "evidence", "unsupported"), [
+    ("Which city is not on the coast?", "Most lie on the coast, with the exception of Riverside.", []),
+    ("Who was not part of the consortium?", "BSkyB had been excluded from the consortium.", []),
+    ("Which city is not on the coast?", "Riverside lies on the coast.", ["not"]),
+    ("What may or may not limit a machine?", "Time and space limit a machine.", []),
+    ("Who bought the remaining 4 packages?", "Sky picked up the remaining four.", []),
+    ("Who bought the remaining 4 packages?", "Sky picked up the remaining five.", ["4"]),
+])  # fmt: skip
+def test_evidence_may_say_a_qualifier_in_other_words(question: str, evidence: str, unsupported: list[str]) -> None:
+    assert unsupported_qualifiers(question, evidence) == unsupported
 
 
 def test_sentence_that_carries_on_from_the_best_comes_along_when_there_is_room(qa: QA) -> None:
