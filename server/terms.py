@@ -22,8 +22,9 @@ def _distinctive(word: str, position: int, rare_zipf: float) -> bool:
 
 def _close(word: str, vocabulary: list[str]) -> bool:
     """Whether a word of five letters or more is a vocabulary word with at most a quarter of its letters edited
-    (transpositions counting once). Shorter words and acronyms must match exactly: FDA is not DNA."""
-    if len(word) < 5:
+    (transpositions counting once). Shorter words and acronyms must match exactly (FDA is not DNA), and so must
+    numbers (12500 is not 12000)."""
+    if len(word) < 5 or any(ch.isdigit() for ch in word):
         return False
     match = process.extractOne(word.lower(), vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
                                score_cutoff=0.75)  # fmt: skip
