@@ -48,13 +48,17 @@ def _fuse(dense: dict[int, float], lexical: dict[int, float], settings: Settings
 
 
 def _top(scores: np.ndarray, k: int) -> dict[int, float]:
-    """The k highest positive scores, divided by the highest, by id."""
-    best = float(scores.max(initial=0.0))
-    if best <= 0:
+    """The k highest positive scores, divided by the highest, by id (only the positive ones are partitioned: most
+    of a large corpus shares no word with the question)."""
+    ids = np.flatnonzero(scores > 0)
+    if not ids.size:
         return {}
-    k = min(k, len(scores))
-    ids = np.argpartition(-scores, k - 1)[:k]
-    return {int(i): float(scores[i]) / best for i in ids if scores[i] > 0}
+    values = scores[ids]
+    if ids.size > k:
+        keep = np.argpartition(values, ids.size - k)[ids.size - k :]
+        ids, values = ids[keep], values[keep]
+    best = float(values.max())
+    return {int(i): float(v) / best for i, v in zip(ids, values, strict=True)}
 
 
 def asked_for(question: str) -> str | None:
