@@ -82,12 +82,3 @@ def test_damaged_index_is_refused(tmp_path: Path, settings: Settings, built: Bui
     with pytest.raises(IndexDamaged, match="damaged"):
         Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
 
-
-@pytest.mark.parametrize("sentences", [False, True])
-def test_lexical_scores_are_bm25s_own(settings: Settings, built: BuildReport, sentences: bool) -> None:
-    store = Store.open(settings.index, settings.model, settings.max_passage_chars)
-    retriever = store.sentence_bm25 if sentences else store.passage_bm25
-    query = ["vector", "vector", "grown", "zzzunknown", "cell"]  # a repeated token counts twice, as in bm25s
-    expected = retriever.get_scores([t for t in query if t in retriever.vocab_dict])
-    assert expected.max() > 0
-    np.testing.assert_allclose(store.lexical(query, sentences=sentences), expected, rtol=1e-6)
