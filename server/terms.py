@@ -81,7 +81,7 @@ def _idiom(words: list[str], i: int) -> bool:
 
 def _number_said(number: str, evidence: str, said: set[str]) -> bool:
     """A number of the question in the evidence, as digits or as a word ("the remaining 4": "the remaining four")."""
-    return number in evidence or (number.isdigit() and _NUMBER_WORDS.get(int(number)) in said)
+    return number in evidence or (number.isdecimal() and _NUMBER_WORDS.get(int(number)) in said)
 
 
 def unsupported_qualifiers(question: str, evidence: str) -> list[str]:

@@ -81,4 +81,3 @@ def test_damaged_index_is_refused(tmp_path: Path, settings: Settings, built: Bui
     np.save(vectors, np.load(vectors)[:-1])
     with pytest.raises(IndexDamaged, match="damaged"):
         Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
-
