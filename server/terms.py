@@ -103,7 +103,8 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
         elif any(ch.isdigit() for ch in word):
             unsupported = not _number_said(word, evidence, said)
         else:
-            unsupported = bool(_SUPERLATIVE.match(word)) and low not in _NOT_SUPERLATIVE and low not in said
+            superlative = _SUPERLATIVE.match(word) and low not in _NOT_SUPERLATIVE and (i == 0 or word[0].islower())
+            unsupported = bool(superlative) and low not in said  # a name is none: Everest, Budapest
         if unsupported:
             found.append(word)
     return found
