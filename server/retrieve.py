@@ -23,7 +23,9 @@ _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b|\bcentur(y|ies)\b|\b(January|Februar
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
                      r"thousand|million|billion|dozen|half|several)\b", re.IGNORECASE)  # fmt: skip
 _NAME = re.compile(r"(?<=\S\s)[A-Z][\w'’-]+")
-_ASKS_DATE = re.compile(r"\b(when|what (year|century|decade|date|time|period)|which (year|century))\b", re.IGNORECASE)
+# "When" asks for a date where it opens the question (or its last clause), not in "what is it called when ...".
+_ASKS_DATE = re.compile(r"(^\W*|[,;:?]\s*|\bsince )when\b|\b(what (year|century|decade|date|time|period)|which "
+                        r"(year|century))\b", re.IGNORECASE)  # fmt: skip
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|large|big|often)\b|\bwhat (percent|percentage|number)"
                           r"|\bhow [a-z]+ (is|are|was|were) the\b", re.IGNORECASE)  # fmt: skip
 _ASKS_NAME = re.compile(r"\b(who|whom|whose|where)\b|\bwhich (country|city|state|person|company|group|team)",

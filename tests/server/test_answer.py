@@ -3,6 +3,7 @@
 import pytest
 
 from server.answer import NO_ANSWER, QA, Answer
+from server.retrieve import asked_for
 from server.terms import unsupported_qualifiers
 
 GOLDEN = [  # question, document it must cite, words the first sentence holds
@@ -129,3 +130,14 @@ def test_sentence_that_points_back_brings_its_neighbour(qa: QA) -> None:
     texts = [s.text for s in answer.sentences]
     assert texts[0] == "But this technology is still maturing."
     assert texts[1] == "CRISPR-based therapies are now entering clinical use."
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("When was the first therapy approved?", "date"),
+    ("In Europe, when was it approved?", "date"),
+    ("What is it called when a vector integrates?", None),  # "when" inside the question asks no date
+    ("How many patients were treated?", "number"),
+    ("Who developed CRISPR?", "name"),
+])  # fmt: skip
+def test_what_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
+    assert asked_for(question) == kind
