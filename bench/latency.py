@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from server.engine import open_qa
-from server.evaluate import read_questions
+from server.evaluate import percentile_ms, read_questions
 from server.settings import Settings
 from tests.browser import live_server
 
@@ -24,9 +24,7 @@ ROUNDS = 10
 
 
 def percentiles(seconds: list[float]) -> str:
-    ms = sorted(1000 * s for s in seconds)
-    pick = lambda p: ms[min(len(ms) - 1, int(len(ms) * p))]
-    return f"{pick(0.5):.2f} / {pick(0.95):.2f} / {pick(0.99):.2f}"
+    return " / ".join(f"{percentile_ms(seconds, p):.2f}" for p in (0.5, 0.95, 0.99))
 
 
 def timed(call, *args) -> float:
@@ -56,11 +54,11 @@ def main() -> None:
             floor += [timed(search, q) for q, _ in questions]
             inproc += [timed(qa.ask, q, h) for q, h in questions]
             over_http += [timed(post, q, h) for q, h in questions]
-    base = sorted(floor)[len(floor) // 2]
+    base = percentile_ms(floor, 0.5)
     print(f"{len(questions)} questions x {ROUNDS} rounds, p50 / p95 / p99 in ms")
     for label, values in (("floor: embedding + vector search", floor), ("/ask in-process", inproc),
                           ("/ask over HTTP", over_http)):  # fmt: skip
-        print(f"{label}: {percentiles(values)}  ({sorted(values)[len(values) // 2] / base:.2f}x the floor's p50)")
+        print(f"{label}: {percentiles(values)}  ({percentile_ms(values, 0.5) / base:.2f}x the floor's p50)")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import faiss
 from index.embed import Embedder
 from ingest.load import load_corpus
 from server.engine import open_qa
-from server.evaluate import read_questions
+from server.evaluate import percentile_ms, read_questions
 from server.followup import resolve
 from server.settings import Settings
 
@@ -28,9 +28,8 @@ def chunks(text: str) -> list[str]:
 
 
 def row(name: str, hits: list[bool], words: list[int], seconds: list[float]) -> str:
-    ms = sorted(1000 * s for s in seconds)
     return (f"| {name} | {sum(hits) / len(hits):.3f} | {statistics.median(words):.0f} | "
-            f"{ms[len(ms) // 2]:.1f} / {ms[int(len(ms) * 0.95)]:.1f} |")  # fmt: skip
+            f"{percentile_ms(seconds, 0.5):.1f} / {percentile_ms(seconds, 0.95):.1f} |")  # fmt: skip
 
 
 def main(questions_path: Path, corpus: Path, index: Path) -> None:

@@ -38,7 +38,7 @@ from index.versions import new_version_dir, publish
 from ingest.load import load_corpus
 from ingest.split import passages as split_passages
 from ingest.units import Passage, Sentence
-from server.evaluate import read_questions
+from server.evaluate import percentile_ms, read_questions
 from tests.browser import live_server
 
 PER_DOCUMENT = 100
@@ -98,11 +98,6 @@ def vectors_of(picks: np.ndarray, base: np.ndarray, rng: np.random.Generator,
     return passage_vectors, sentence_vectors
 
 
-def percentile(seconds: list[float], p: float) -> float:
-    ms = sorted(1000 * s for s in seconds)
-    return ms[min(len(ms) - 1, int(len(ms) * p))]
-
-
 def search_figures(path: Path, manifest: dict, query_vectors: np.ndarray, query_tokens: list[list[str]],
                    vectors: np.ndarray) -> dict:  # fmt: skip
     """Passage search as the server does it (memory-mapped index, 30 candidates), its recall@10, and BM25."""
@@ -129,9 +124,9 @@ def search_figures(path: Path, manifest: dict, query_vectors: np.ndarray, query_
         if known:
             np.argpartition(-bm25.get_scores(known), 30)[:30]
         lexical.append(time.perf_counter() - began)
-    return {"search_p50": percentile(times, 0.5), "search_p95": percentile(times, 0.95),
+    return {"search_p50": percentile_ms(times, 0.5), "search_p95": percentile_ms(times, 0.95),
             "recall": recall_at(search.search(query_vectors, 10)[1], truth),
-            "exact_p50": percentile(exact_times, 0.5), "bm25_p50": percentile(lexical, 0.5)}  # fmt: skip
+            "exact_p50": percentile_ms(exact_times, 0.5), "bm25_p50": percentile_ms(lexical, 0.5)}  # fmt: skip
 
 
 def memory_mib(pid: int) -> tuple[float, float]:
@@ -154,8 +149,8 @@ def server_figures(root: Path, asked: list[str]) -> dict:
             connection.getresponse().read()
             times.append(time.perf_counter() - began)
         rss, own = memory_mib(process.pid)
-    return {"startup": startup, "rss": rss, "own": own, "ask_p50": percentile(times, 0.5),
-            "ask_p95": percentile(times, 0.95)}  # fmt: skip
+    return {"startup": startup, "rss": rss, "own": own, "ask_p50": percentile_ms(times, 0.5),
+            "ask_p95": percentile_ms(times, 0.95)}  # fmt: skip
 
 
 def disk_mib(path: Path, *names: str) -> float:

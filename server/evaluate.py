@@ -42,6 +42,12 @@ def read_questions(path: Path) -> list[Question]:
     return questions
 
 
+def percentile_ms(seconds: list[float], p: float) -> float:
+    """The p-th percentile (0 to 1) of durations in seconds, in milliseconds: the value at rank int(n * p)."""
+    ms = sorted(1000 * t for t in seconds)
+    return ms[min(len(ms) - 1, int(len(ms) * p))]
+
+
 def _share(values: list[bool]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
@@ -55,7 +61,6 @@ def metrics(questions: list[Question], answers: list[Answer], documents: dict[st
     sentences = [(s, c) for a in answers for s in a.sentences for c in a.citations if c.id == s.citation]
     verbatim = [documents[c.source][s.start : s.end] == s.text for s, c in sentences]
     words = [sum(len(s.text.split()) for s in a.sentences) for a in answers if a.answered]
-    ms = sorted(1000 * t for t in latencies)
 
     def abstained(kind: str) -> list[bool]:
         return [not a.answered for q, a in zip(questions, answers, strict=True) if q.kind == kind]
@@ -69,8 +74,8 @@ def metrics(questions: list[Question], answers: list[Answer], documents: dict[st
         "near_miss_abstain": _share(abstained("near_miss")),
         "verbatim": _share(verbatim) if verbatim else 1.0,
         "median_answer_words": statistics.median(words) if words else 0,
-        "latency_p50_ms": round(ms[len(ms) // 2], 1) if ms else None,
-        "latency_p95_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.95))], 1) if ms else None,
+        "latency_p50_ms": round(percentile_ms(latencies, 0.5), 1) if latencies else None,
+        "latency_p95_ms": round(percentile_ms(latencies, 0.95), 1) if latencies else None,
     }
 
 
