@@ -50,11 +50,17 @@ def reload(request: Request, authorization: Annotated[str | None, Header()] = No
 @router.post("/ask", response_model=AnswerOut, responses=ERRORS, summary="Answer a question with quoted sentences")
 async def ask(body: AskRequest, qa: QADep) -> Response:
     """Sentences copied from the documents, each cited; or `answered: false` when they don't answer."""
-    # Answered on the event loop, not in the thread pool: the answer is CPU work, so a thread adds no throughput,
-    # only the wake-up of that thread (about 1 ms a request here; bench/throughput.py and bench/latency.py).
+    # Valid JSON bodies are answered by server.app.DirectAsk before they reach this route; it answers the rest
+    # (other content types) and documents the endpoint. On the event loop, not in the thread pool: the answer is
+    # CPU work, so a thread adds no throughput, only the wake-up of that thread (about 1 ms a request here).
     # Returned as bytes: the Answer is already of the documented shape, so FastAPI need not re-validate it, and
     # orjson writes the dataclass directly.
-    return Response(orjson.dumps(qa.ask(body.question, body.history)), media_type="application/json")
+    return Response(answer_json(qa, body), media_type="application/json")
+
+
+def answer_json(qa: QA, body: AskRequest) -> bytes:
+    """The Answer as the API's JSON (shared with server.app.DirectAsk, which answers most requests)."""
+    return orjson.dumps(qa.ask(body.question, body.history))
 
 
 @router.get("/healthz", response_model=Health, summary="Ready once the index is loaded")

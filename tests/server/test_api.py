@@ -45,6 +45,21 @@ def test_off_topic_question_is_answered_false_with_empty_lists(client: TestClien
     assert answer["answered"] is False and answer["sentences"] == [] and answer["citations"] == []
 
 
+def test_ask_answers_alike_through_the_direct_path_and_the_route(client: TestClient) -> None:
+    # application/json takes server.app.DirectAsk; another JSON type (application/*+json) takes FastAPI's route.
+    body = b'{"question": "Is it still maturing?", "history": ["What is CRISPR?"]}'
+    direct = client.post("/ask", content=body, headers={"content-type": "application/json; charset=utf-8"})
+    routed = client.post("/ask", content=body, headers={"content-type": "application/vnd.api+json"})
+    assert direct.status_code == routed.status_code == 200 and direct.content == routed.content
+    for name in ("content-type", "content-length", "content-security-policy", "x-frame-options"):
+        assert direct.headers[name] == routed.headers[name]
+
+
+def test_a_body_that_is_not_json_is_422(client: TestClient) -> None:
+    response = client.post("/ask", content=b'{"question": "What is CRISPR?"}', headers={"content-type": "text/plain"})
+    assert response.status_code == 422 and response.json()["detail"]
+
+
 BAD_BODIES = [
     ({}, "question: is required"),
     ({"question": ""}, "question: must not be empty"),
