@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -98,8 +99,8 @@ class HeadersAndLog:
 class DirectAsk:
     """POST /ask with a JSON body that is a valid question, answered without FastAPI's routing and request handling,
     which cost about 1 ms a request here, a sixth of an answer (bench/latency.py). Every other request, and every
-    one it cannot answer plainly (a body to refuse, an error), goes on to the app with the same body, and the app
-    answers it as documented."""
+    one it cannot answer plainly (a body to refuse, an unusable index), goes on to the app with the same body, and
+    the app answers it as documented. Unexpected errors reach the app's handler for them, as from any route."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -118,7 +119,7 @@ class DirectAsk:
                 break
         try:
             answer = answer_json(scope["app"].state.live.current(), AskRequest.model_validate_json(body))
-        except Exception:
+        except (ValidationError, IndexUnusable):
             return await self.app(scope, _replay(body, receive), send)
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
