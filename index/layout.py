@@ -104,9 +104,10 @@ def read_words(path: Path) -> list[str]:
 
 
 def read_vectors(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Passage vectors and sentence vectors, in passage and sentence order, memory-mapped."""
+    """Passage vectors and sentence vectors, in passage and sentence order, memory-mapped (as plain arrays over the
+    mapping: np.memmap's own indexing costs a Python call on every lookup)."""
     passages, sentences = (np.load(path / f"{name}_vectors.npy", mmap_mode="r") for name in ("passage", "sentence"))
-    return passages, sentences
+    return np.asarray(passages), np.asarray(sentences)
 
 
 def read_searches(path: Path, manifest: dict) -> tuple[faiss.Index, faiss.Index]:

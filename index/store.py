@@ -1,7 +1,9 @@
 """A loaded index version: passages and sentences, searched by FAISS (vectors) and BM25 (words)."""
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 
 import bm25s
@@ -21,6 +23,20 @@ from index.layout import (
 from index.text import tokens
 from index.versions import current_version
 from ingest.units import Passage, Sentence
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A sentence's stemmed tokens (index.text.tokens): in order, as a set, and as pairs of neighbours."""
+
+    ordered: list[str]
+    unique: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, text: str) -> "Words":
+        ordered = tokens(text)
+        return cls(ordered, frozenset(ordered), frozenset(pairwise(ordered)))
 
 
 @dataclass
@@ -99,18 +115,15 @@ class Store:
     def has_term(self, token: str) -> bool:
         return token in self.passage_bm25.vocab_dict
 
-    def sentence_token_list(self, sid: int) -> list[str]:
-        """The stemmed tokens of one sentence in order, remembered once computed."""
-        found = self._token_cache.get(sid)
+    def sentence_words(self, sid: int) -> "Words":
+        """The stemmed tokens of one sentence, remembered once computed."""
+        found = self._words_cache.get(sid)
         if found is None:
-            found = self._token_cache[sid] = tokens(self.sentences[sid].text)
+            found = self._words_cache[sid] = Words.of(self.sentences[sid].text)
         return found
 
-    def sentence_tokens(self, sid: int) -> frozenset[str]:
-        return frozenset(self.sentence_token_list(sid))
-
     @cached_property
-    def _token_cache(self) -> dict[int, list[str]]:
+    def _words_cache(self) -> dict[int, "Words"]:
         return {}
 
     def passage_sentence_ids(self, pid: int) -> range:
@@ -125,4 +138,4 @@ class Store:
         indptr = self.passage_bm25.scores["indptr"]
         df = int(indptr[token_id + 1] - indptr[token_id])
         n = len(self.passages)
-        return float(np.log((n - df + 0.5) / (df + 0.5) + 1))
+        return math.log((n - df + 0.5) / (df + 0.5) + 1)

@@ -22,6 +22,7 @@ _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b|\bcentur(y|ies)\b|\b(January|Februar
                    r"August|September|October|November|December)\b")  # fmt: skip
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
                      r"thousand|million|billion|dozen|half|several)\b", re.IGNORECASE)  # fmt: skip
+_WORDS = re.compile(r"\w+")
 _NAME = re.compile(r"(?<=\S\s)[A-Z][\w'’-]+")
 # "When" asks for a date where it opens the question (or its last clause), not in "what is it called when ...".
 _ASKS_DATE = re.compile(r"(^\W*|[,;:?]\s*|\bsince )when\b|\b(what (year|century|decade|date|time|period)|which "
@@ -79,6 +80,11 @@ def _holds(sentence: str) -> tuple[bool, bool, frozenset[str]]:
     return bool(_YEAR.search(sentence)), bool(_NUMBER.search(sentence)), names
 
 
+@lru_cache(maxsize=200_000)
+def _points_back(sentence: str) -> bool:
+    return bool(POINTER.match(sentence))
+
+
 def answer_type_match(kind: str | None, question_words: frozenset[str], sentence: str) -> bool:
     """Does the sentence hold the kind of thing the question asks for (a date, a number, a name it lacks)?"""
     if kind is None:
@@ -115,31 +121,31 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     sims = np.array([similarity[sid] for sid in ids], dtype=np.float32)
     idf = {t: store.idf(t) for t in set(query_tokens)}
     total_idf = sum(idf.values()) or 1.0
+    asked = frozenset(query_tokens)
     bigrams = set(pairwise(query_tokens))
     top_lexical = float(lexical.max(initial=0.0)) or 1.0
-    kind, question_words = asked_for(question), frozenset(w.lower() for w in re.findall(r"\w+", question))
+    kind, question_words = asked_for(question), frozenset(w.lower() for w in _WORDS.findall(question))
+    owner = store.sentence_passage
     rows = []
     for sid in ids:
-        pid = int(store.sentence_passage[sid])
-        words = store.sentence_tokens(sid)
-        ordered = store.sentence_token_list(sid)
-        neighbours = [similarity[n] for n in (sid - 1, sid + 1)
-                      if n in similarity and store.sentence_passage[n] == pid]  # fmt: skip
-        pairs = set(pairwise(ordered))
-        first = store.passage_sentence_ids(pid)[0]
-        window = words | store.sentence_tokens(sid - 1) if sid > first else words
+        pid = int(owner[sid])
+        words = store.sentence_words(sid)
+        first = int(store.sentence_offsets[pid])
+        window = words.unique | store.sentence_words(sid - 1).unique if sid > first else words.unique
+        neighbours = [similarity[n] for n in (sid - 1, sid + 1) if n in similarity and owner[n] == pid]
+        text = store.sentences[sid].text
         rows.append((
             similarity[sid],
             float(lexical[sid]) / top_lexical,
             passage_score.get(pid, 0.0),
-            float(answer_type_match(kind, question_words, store.sentences[sid].text)),
+            float(answer_type_match(kind, question_words, text)),
             max(neighbours, default=0.0),
-            sum(w for t, w in idf.items() if t in words) / total_idf,
-            len(bigrams & pairs) / len(bigrams) if bigrams else 0.0,
-            len(words - set(query_tokens)) / max(len(words), 1),
+            sum(w for t, w in idf.items() if t in words.unique) / total_idf,
+            len(bigrams & words.pairs) / len(bigrams) if bigrams else 0.0,
+            len(words.unique - asked) / max(len(words.unique), 1),
             float(sid == first),
             sum(w for t, w in idf.items() if t in window) / total_idf,
-            float(bool(POINTER.match(store.sentences[sid].text))),
+            float(_points_back(text)),
         ))  # fmt: skip
     return passages, np.array(ids, dtype=np.int64), np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES)), sims
 
