@@ -55,7 +55,8 @@ def test_probes_reach_the_recall_target_on_clustered_vectors() -> None:
 def test_vectors_and_searches_are_memory_mapped_not_copied(settings: Settings, built: BuildReport) -> None:
     path = current_version(settings.index)
     store = Store.load(path, settings.model, settings.max_passage_chars)
-    assert isinstance(store.sentence_vectors, np.memmap)
+    assert not store.sentence_vectors.flags.owndata and not store.passage_vectors.flags.owndata
     mapped = _mapped_files()
     assert str(path / "passages.faiss") in mapped and str(path / "sentences.faiss") in mapped
+    assert str(path / "passage_vectors.npy") in mapped and str(path / "sentence_vectors.npy") in mapped
     del store
