@@ -88,6 +88,9 @@ class HeadersAndLog:
 
         try:
             await self.app(scope, receive, with_headers)
+        except Exception:
+            status = status or 500  # Starlette's outermost middleware answers it, with the handler below
+            raise
         finally:
             entry = {"method": scope["method"], "path": scope["path"], "status": status,
                      "ms": round(1000 * (time.perf_counter() - began), 1)}  # fmt: skip
@@ -197,7 +200,9 @@ def _add_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         logging.getLogger("verbatim").exception("unexpected error on %s", request.url.path)
-        return _problem(request, 500, "something went wrong on our side; the error was logged")
+        response = _problem(request, 500, "something went wrong on our side; the error was logged")
+        response.headers.update(SECURITY_HEADERS)  # answered outside HeadersAndLog, by Starlette's error middleware
+        return response
 
 
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from index.build import BuildReport
 from index.embed import Embedder
+from server.answer import QA
 from server.app import create_app
 from server.settings import Settings
 
@@ -163,3 +164,19 @@ def test_first_load_is_one_page_and_two_small_static_files(client: TestClient) -
     for asset in ("/static/chat.js", "/static/chat.css"):
         response = client.get(asset)
         assert response.status_code == 200 and len(response.content) < 20_000
+
+
+def test_an_unexpected_error_is_a_500_problem_with_the_usual_headers(
+    settings: Settings, embedder: Embedder, built: BuildReport, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(QA, "ask", broken)
+    with TestClient(create_app(settings, embedder), raise_server_exceptions=False) as client, caplog.at_level("INFO"):
+        response = client.post("/ask", json={"question": "What is CRISPR?"})
+    assert response.status_code == 500 and "a bug" not in response.text
+    assert response.json()["detail"].startswith("something went wrong")
+    assert response.headers["x-frame-options"] == "DENY" and "script-src 'self'" in response.headers["content-security-policy"]
+    assert any('"path": "/ask", "status": 500' in r.getMessage() for r in caplog.records if r.name == "verbatim.access")
