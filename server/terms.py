@@ -10,12 +10,14 @@ from wordfreq import top_n_list, zipf_frequency
 from index.store import Store
 from index.text import STOPWORDS, WORD, stem
 
+_PRONOUN_I = re.compile(r"I(['’](m|ve|d|ll))?")  # capitalized mid-question, yet no name: "How do I fix ...?"
+
 
 def _distinctive(word: str, position: int, rare_zipf: float) -> bool:
     """A name, an acronym, a number or a rare word: something an answer would have to mention."""
     if any(ch.isdigit() for ch in word) or (len(word) > 1 and word.isupper()):
         return True
-    if position > 0 and word[0].isupper():
+    if position > 0 and word[0].isupper() and not _PRONOUN_I.fullmatch(word):
         return True
     return zipf_frequency(word.lower(), "en") < rare_zipf
 

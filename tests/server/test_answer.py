@@ -67,6 +67,12 @@ def test_missing_distinctive_term_abstains_and_names_it(qa: QA) -> None:
     assert answer.related and all(qa.store.documents[r.source][r.start : r.end] == r.passage for r in answer.related)
 
 
+@pytest.mark.parametrize("question", ["How do I fix a flat bicycle tire?", "Which bicycle tire should I'm told to buy?"])
+def test_the_pronoun_i_is_no_missing_name(qa: QA, question: str) -> None:
+    answer = qa.ask(question)
+    assert not answer.answered and answer.missing_terms == [] and "“I" not in answer.answer
+
+
 @pytest.mark.parametrize("question", ["Do lentivirusses integrate into the genome?",
                                       "Which technologies succeded CRISPR-Cas9?",  # a stem no document word has
                                       "Which technologies sucecssor CRISPR-Cas9?",  # transposed letters
