@@ -69,6 +69,12 @@ _NOT_SUPERLATIVE = {"interest", "west", "forest", "request", "test", "rest", "su
 _NUMBER_WORDS = dict(enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
                                 "eighteen", "nineteen", "twenty")))  # fmt: skip
+# A question that asks for a count or a share is not answered by evidence that holds no quantity at all (a digit
+# inside a name, as in Cas9, is none).
+_ASKS_COUNT = re.compile(r"\bhow many\b|\bwhat (percent|percentage|proportion|share|number|fraction)\b", re.IGNORECASE)
+_QUANTITY = re.compile(r"\b\d|%|\b(" + "|".join(_NUMBER_WORDS.values()) + r"|thirty|forty|fifty|sixty|seventy|eighty|"
+                       r"ninety|hundred|thousand|million|billion|trillion|dozen|half|quarter|third|single|several|"
+                       r"both|double|twice|pair|couple|percent)s?\b", re.IGNORECASE)  # fmt: skip
 _DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|characteri|defin|captur|illustrat)")
 
 
@@ -87,10 +93,11 @@ def _number_said(number: str, evidence: str, said: set[str]) -> bool:
 
 
 def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
-    """Words that narrow what the question asks (a negation, a superlative, a number) and the evidence lacks.
+    """Words that narrow what the question asks (a negation, a superlative, a number, a count) and the evidence
+    lacks.
 
-    A question about what is *not* so, the *oldest* one, or the year *1185*, is not answered by a sentence that
-    says nothing of it, however close the rest of its words are.
+    A question about what is *not* so, the *oldest* one, the year *1185*, or *how many* there are, is not answered
+    by a sentence that says nothing of it, however close the rest of its words are.
     """
     said = {w.lower() for w in re.findall(r"[\w'’]+", evidence)}
     negated = any(w in _NEGATION or w in _NEGATING or w.endswith(("n't", "n’t")) for w in said)
@@ -109,4 +116,7 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
             unsupported = bool(superlative) and low not in said  # a name is none: Everest, Budapest
         if unsupported:
             found.append(word)
+    count = _ASKS_COUNT.search(question)
+    if count and not _QUANTITY.search(evidence):
+        found.append(count.group(0))
     return found

@@ -113,6 +113,11 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("Did costs fall by 10²?", "Costs fell.", ["10²"]),  # a digit that is no decimal number
     ("How tall is Mount Everest?", "Mountains are tall.", []),  # a name, not a superlative
     ("Which is the oldest vector?", "Vectors are old.", ["oldest"]),
+    ("How many patients received the vector?", "Patients received the vector.", ["How many"]),
+    ("How many patients received the vector?", "Twelve patients received it.", []),
+    ("How many CRISPR therapies are approved?", "CRISPR-Cas9 therapies are approved.", ["How many"]),
+    ("What percentage of batches fail?", "A quarter of batches fail.", []),
+    ("How many outputs does each input have?", "A single output is expected.", []),
 ])  # fmt: skip
 def test_evidence_may_say_a_qualifier_in_other_words(question: str, evidence: str, unsupported: list[str]) -> None:
     assert unsupported_qualifiers(question, evidence) == unsupported
