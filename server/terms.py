@@ -10,6 +10,7 @@ from wordfreq import top_n_list, zipf_frequency
 from index.store import Store
 from index.text import STOPWORDS, WORD, stem
 
+_ENGLISH_ZIPF = 3.0  # as frequent as this in English (once a million words): a word in its own right, no typo
 _PRONOUN_I = re.compile(r"I(['’](m|ve|d|ll))?")  # capitalized mid-question, yet no name: "How do I fix ...?"
 
 
@@ -24,12 +25,14 @@ def _distinctive(word: str, position: int, rare_zipf: float) -> bool:
 
 def _close(word: str, vocabulary: list[str]) -> bool:
     """Whether a word of five letters or more is a vocabulary word with at most a quarter of its letters edited
-    (transpositions counting once). Shorter words and acronyms must match exactly (FDA is not DNA), and so must
+    (transpositions counting once), or one letter if the word is itself an English word (Californian: California,
+    but Medicare is not medicine). Shorter words and acronyms must match exactly (FDA is not DNA), and so must
     numbers (12500 is not 12000)."""
     if len(word) < 5 or any(ch.isdigit() for ch in word):
         return False
-    match = process.extractOne(word.lower(), vocabulary, scorer=DamerauLevenshtein.normalized_similarity,
-                               score_cutoff=0.75)  # fmt: skip
+    low = word.lower()
+    cutoff = 1 - 1 / len(low) - 1e-6 if zipf_frequency(low, "en") >= _ENGLISH_ZIPF else 0.75
+    match = process.extractOne(low, vocabulary, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=cutoff)
     return match is not None
 
 

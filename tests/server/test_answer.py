@@ -81,6 +81,12 @@ def test_misspelt_word_is_not_taken_for_a_missing_term(qa: QA, question: str) ->
     assert qa.evidence(question, []).missing == []
 
 
+def test_a_name_that_is_an_english_word_is_no_misspelling_of_another(qa: QA) -> None:
+    # "Pacific" is two letters from the corpus's "specific"; a typo would be one letter from it.
+    answer = qa.ask("Which vectors did the Pacific trial use?")
+    assert not answer.answered and answer.missing_terms == ["Pacific"]
+
+
 def test_number_the_corpus_never_uses_is_a_missing_term(qa: QA) -> None:
     answer = qa.ask("Which vector was used in the trials of 1990?")
     assert not answer.answered and answer.missing_terms == ["1990"]
