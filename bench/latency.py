@@ -2,15 +2,18 @@
 
     python bench/latency.py
 The floor: the question's embedding plus the vector search, nothing else. Then /ask p50 / p95 / p99 in-process
-and over HTTP (one keep-alive connection). The query cache is off, so every question is embedded every time. The
-three take turns round by round (each round asks every question once), so a drift in the machine's speed reaches
-all three alike, while each stays on its own for a whole round (two encoders taking turns question by question would
+and over HTTP (one keep-alive connection), from Python's http.client and from curl (a client in C, so the client's
+own share of the round trip shows). The query cache is off, so every question is embedded every time. The
+four take turns round by round (each round asks every question once), so a drift in the machine's speed reaches
+all four alike, while each stays on its own for a whole round (two encoders taking turns question by question would
 slow each other down through the CPU caches).
 """
 
 import http.client
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,12 +36,28 @@ def timed(call, *args) -> float:
     return time.perf_counter() - began
 
 
+def curl_round(url: str, questions: list, folder: Path) -> list[float]:
+    """Each question once over one curl keep-alive connection (opened by a /healthz first); curl's time_total."""
+    lines = [f'url = "{url}/healthz"', 'output = "/dev/null"']
+    for i, (question, history) in enumerate(questions):
+        body = folder / f"{i}.json"
+        body.write_text(json.dumps({"question": question, "history": history}))
+        lines += ["next", f'url = "{url}/ask"', 'header = "content-type: application/json"',
+                  f'data-binary = "@{body}"', 'output = "/dev/null"', 'write-out = "%{time_total}\\n"']  # fmt: skip
+    config = folder / "curl.conf"
+    config.write_text("\n".join(lines) + "\n")
+    printed = subprocess.run(["curl", "-sS", "-K", str(config)], capture_output=True, text=True, check=True).stdout
+    seconds = [float(x) for x in printed.split()]
+    assert len(seconds) == len(questions), printed
+    return seconds
+
+
 def main() -> None:
     questions = [(q.question, q.history) for q in read_questions(Path("../shared/eval/dev.jsonl"))]
     qa = open_qa(Settings(query_cache=0))
     qa.ask("warm up")
-    floor, inproc, over_http = [], [], []
-    with live_server({"VERBATIM_QUERY_CACHE": "0"}) as (url, _):
+    floor, inproc, over_http, over_curl = [], [], [], []
+    with live_server({"VERBATIM_QUERY_CACHE": "0"}) as (url, _), tempfile.TemporaryDirectory() as folder:
         connection = http.client.HTTPConnection(url.removeprefix("http://"))
 
         def post(question: str, history: list[str]) -> None:
@@ -54,10 +73,11 @@ def main() -> None:
             floor += [timed(search, q) for q, _ in questions]
             inproc += [timed(qa.ask, q, h) for q, h in questions]
             over_http += [timed(post, q, h) for q, h in questions]
+            over_curl += curl_round(url, questions, Path(folder))
     base = percentile_ms(floor, 0.5)
     print(f"{len(questions)} questions x {ROUNDS} rounds, p50 / p95 / p99 in ms")
     for label, values in (("floor: embedding + vector search", floor), ("/ask in-process", inproc),
-                          ("/ask over HTTP", over_http)):  # fmt: skip
+                          ("/ask over HTTP (http.client)", over_http), ("/ask over HTTP (curl)", over_curl)):  # fmt: skip
         print(f"{label}: {percentiles(values)}  ({percentile_ms(values, 0.5) / base:.2f}x the floor's p50)")
 
 
