@@ -9,7 +9,7 @@ from ingest.units import Passage, Sentence
 from server.followup import resolve
 from server.retrieve import CONTINUES, POINTER, Ranked, rank
 from server.settings import Settings
-from server.terms import missing_terms, unsupported_qualifiers
+from server.terms import missing_terms, undefined_term, unsupported_qualifiers
 
 NO_ANSWER = "The documents do not answer this question."
 
@@ -89,6 +89,9 @@ class QA:
         query_tokens = tokens(query)
         ranked = rank(self.store, query, self.embedder.encode_query(query), query_tokens, self.settings)
         found = Evidence(query, ranked, missing_terms(self.store, query, self.settings.rare_zipf))
+        if not found.missing:
+            named = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
+            found.missing = [term] if (term := undefined_term(query, named)) else []
         if ranked.sentences:
             best, found.score, found.dense = ranked.sentences[0]
             window = " ".join(self.store.sentences[i].text for i in self._window(best))

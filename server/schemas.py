@@ -62,7 +62,9 @@ class AnswerOut(BaseModel):
     sentences: list[QuoteOut]
     citations: list[CitationOut]
     related: list[CitationOut] = Field(description="Passages to read instead, when not answered.")
-    missing_terms: list[str] = Field(description="Distinctive words of the question the documents never use.")
+    missing_terms: list[str] = Field(
+        description="Distinctive words of the question the documents never use, or the term it asks to define."
+    )
     query: str = Field(description="The question as searched, after resolving a follow-up.")
 
 

@@ -1,6 +1,7 @@
 """Question terms against the corpus: distinctive words the documents never use, and how much is covered."""
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from rapidfuzz import process
@@ -8,7 +9,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import top_n_list, zipf_frequency
 
 from index.store import Store
-from index.text import STOPWORDS, WORD, stem
+from index.text import STOPWORDS, WORD, stem, tokens
 
 _ENGLISH_ZIPF = 3.0  # as frequent as this in English (once a million words): a word in its own right, no typo
 _PRONOUN_I = re.compile(r"I(['’](m|ve|d|ll))?")  # capitalized mid-question, yet no name: "How do I fix ...?"
@@ -59,6 +60,24 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
         if _distinctive(word, position, rare_zipf) and not _misspelt(store, word) and word not in missing:
             missing.append(word)
     return missing
+
+
+_DEFINITION = re.compile(r"^\W*what (?:is|are) (?:an? )?(?P<term>[^\W_][\w'’-]*(?: [^\W_][\w'’-]*){1,2})\W*$",
+                         re.IGNORECASE)  # fmt: skip
+
+
+def undefined_term(question: str, sentences: Iterable[list[str]]) -> str | None:
+    """The term of two or three words a definition question asks about ("What is prime editing?") when none of the
+    sentences (their tokens, index.text.tokens) names it: documents that never name a term cannot define it,
+    whatever they say of its words one by one."""
+    match = _DEFINITION.match(question)
+    if match is None or any(w.lower() in STOPWORDS for w in match["term"].split()):
+        return None
+    term = tokens(match["term"])
+    for ordered in sentences:
+        if any(ordered[i : i + len(term)] == term for i in range(len(ordered) - len(term) + 1)):
+            return None
+    return match["term"]
 
 
 _NEGATION = {"not", "never", "no", "none", "nor", "neither", "without", "cannot"}

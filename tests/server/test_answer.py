@@ -87,6 +87,19 @@ def test_a_name_that_is_an_english_word_is_no_misspelling_of_another(qa: QA) -> 
     assert not answer.answered and answer.missing_terms == ["Pacific"]
 
 
+def test_a_term_asked_to_define_that_the_documents_never_name_is_missing(qa: QA) -> None:
+    # Each word of "prime editing" is common or in the documents; the term is in neither.
+    answer = qa.ask("What is prime editing?")
+    assert not answer.answered and answer.missing_terms == ["prime editing"] and "“prime editing”" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["What are base editors?", "What is a base editor?", "What are viral vectors?",
+                                      "What are off-target effects?"])  # fmt: skip
+def test_a_term_asked_to_define_that_the_documents_name_is_answered(qa: QA, question: str) -> None:
+    answer = qa.ask(question)
+    assert answer.answered and answer.missing_terms == []
+
+
 def test_number_the_corpus_never_uses_is_a_missing_term(qa: QA) -> None:
     answer = qa.ask("Which vector was used in the trials of 1990?")
     assert not answer.answered and answer.missing_terms == ["1990"]
