@@ -68,16 +68,28 @@ _DEFINITION = re.compile(r"^\W*what (?:is|are) (?:an? )?(?P<term>[^\W_][\w'’-]
 
 def undefined_term(question: str, sentences: Iterable[list[str]]) -> str | None:
     """The term of two or three words a definition question asks about ("What is prime editing?") when none of the
-    sentences (their tokens, index.text.tokens) names it: documents that never name a term cannot define it,
-    whatever they say of its words one by one."""
+    sentences (their tokens, index.text.tokens) names it, its words in order with at most one word between ("rare
+    diseases": "rare childhood diseases"): documents that never name a term cannot define it, whatever they say
+    of its words one by one."""
     match = _DEFINITION.match(question)
     if match is None or any(w.lower() in STOPWORDS for w in match["term"].split()):
         return None
     term = tokens(match["term"])
-    for ordered in sentences:
-        if any(ordered[i : i + len(term)] == term for i in range(len(ordered) - len(term) + 1)):
-            return None
-    return match["term"]
+    return None if any(_names(ordered, term) for ordered in sentences) else match["term"]
+
+
+def _names(ordered: list[str], term: list[str]) -> bool:
+    """Whether the tokens hold the term's tokens in order, with at most one other token between two of them."""
+    for start in (i for i, token in enumerate(ordered) if token == term[0]):
+        at = start
+        for word in term[1:]:
+            found = [j for j in (at + 1, at + 2) if j < len(ordered) and ordered[j] == word]
+            if not found:
+                break
+            at = found[0]
+        else:
+            return True
+    return False
 
 
 _NEGATION = {"not", "never", "no", "none", "nor", "neither", "without", "cannot"}

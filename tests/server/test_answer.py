@@ -94,7 +94,7 @@ def test_a_term_asked_to_define_that_the_documents_never_name_is_missing(qa: QA)
 
 
 @pytest.mark.parametrize("question", ["What are base editors?", "What is a base editor?", "What are viral vectors?",
-                                      "What are off-target effects?"])  # fmt: skip
+                                      "What are off-target effects?", "What are CRISPR therapies?"])  # CRISPR-based therapies  # fmt: skip
 def test_a_term_asked_to_define_that_the_documents_name_is_answered(qa: QA, question: str) -> None:
     answer = qa.ask(question)
     assert answer.answered and answer.missing_terms == []
