@@ -109,6 +109,11 @@ _ASKS_COUNT = re.compile(r"\bhow many\b|\bwhat (percent|percentage|proportion|sh
 _QUANTITY = re.compile(r"\b\d|%|\b(" + "|".join(_NUMBER_WORDS.values()) + r"|thirty|forty|fifty|sixty|seventy|eighty|"
                        r"ninety|hundred|thousand|million|billion|trillion|dozen|half|quarter|third|single|several|"
                        r"both|double|twice|pair|couple|percent)s?\b", re.IGNORECASE)  # fmt: skip
+# A question that asks which company (organization, hospital ...) is not answered by evidence that names none.
+# "Who" is left out: its answer is often a role ("a qualified medical specialist"), not a name.
+_ASKS_NAMED = re.compile(r"\b(what|which) (compan(y|ies)|organi[sz]ations?|firms?|universit(y|ies)|hospitals?|"
+                         r"manufacturers?|brands?)\b", re.IGNORECASE)  # fmt: skip
+_CAPITALIZED = re.compile(r"(?<=[^\s|.!?]\s)[A-Z][\w'’-]*")  # opening no sentence or table cell
 _DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|characteri|defin|captur|illustrat)")
 
 
@@ -127,11 +132,11 @@ def _number_said(number: str, evidence: str, said: set[str]) -> bool:
 
 
 def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
-    """Words that narrow what the question asks (a negation, a superlative, a number, a count) and the evidence
-    lacks.
+    """Words that narrow what the question asks (a negation, a superlative, a number, a count, a name) and the
+    evidence lacks.
 
-    A question about what is *not* so, the *oldest* one, the year *1185*, or *how many* there are, is not answered
-    by a sentence that says nothing of it, however close the rest of its words are.
+    A question about what is *not* so, the *oldest* one, the year *1185*, *how many* there are, or *which company*
+    did it, is not answered by a sentence that says nothing of it, however close the rest of its words are.
     """
     said = {w.lower() for w in re.findall(r"[\w'’]+", evidence)}
     negated = any(w in _NEGATION or w in _NEGATING or w.endswith(("n't", "n’t")) for w in said)
@@ -153,4 +158,16 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
     count = _ASKS_COUNT.search(question)
     if count and not _QUANTITY.search(evidence):
         found.append(count.group(0))
+    named = _ASKS_NAMED.search(question)
+    if named and not _names_other_than(evidence, {w.lower() for w in words}):
+        found.append(named.group(0))
     return found
+
+
+def _names_other_than(evidence: str, asked: set[str]) -> bool:
+    """Whether the evidence names something the question does not (CRISPR-edited is the question's CRISPR)."""
+    for name in _CAPITALIZED.findall(evidence):
+        parts = {p.lower() for p in re.split(r"[-'’]", name) if p}
+        if not parts & asked:
+            return True
+    return False

@@ -137,6 +137,11 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("How many CRISPR therapies are approved?", "CRISPR-Cas9 therapies are approved.", ["How many"]),
     ("What percentage of batches fail?", "A quarter of batches fail.", []),
     ("How many outputs does each input have?", "A single output is expected.", []),
+    ("Which company makes the vectors?", "Vectors are made by Oxford Biomedica.", []),
+    ("Which company makes the vectors?", "Vectors are made in bioreactors. But batches vary.", ["Which company"]),
+    ("What companies sell CRISPR therapies?", "Some CRISPR-edited therapies are sold.", ["What companies"]),
+    ("What companies make vectors?", "| Lipid nanoparticles | Fatty particles |", ["What companies"]),
+    ("Who assesses a patient?", "A qualified medical specialist does.", []),  # a role answers "who"
 ])  # fmt: skip
 def test_evidence_may_say_a_qualifier_in_other_words(question: str, evidence: str, unsupported: list[str]) -> None:
     assert unsupported_qualifiers(question, evidence) == unsupported
