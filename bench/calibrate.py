@@ -88,7 +88,7 @@ def calibrate_min_dense(data: dict, embedder: Embedder, settings: Settings, max_
         rows = []
         for q in questions:
             found = qa.evidence(q.question, q.history)
-            other = bool(found.missing or found.unsupported or not found.ranked.sentences)
+            other = bool(found.missing or found.unsupported or found.foreign or not found.ranked.sentences)
             rows.append((q.kind in ("answerable", "followup"), q.kind != "answerable" and q.kind != "followup",
                          other, found.dense))  # fmt: skip
         signals[name] = np.array(rows, dtype=np.float64)

@@ -9,6 +9,9 @@ from bm25s.stopwords import STOPWORDS_EN
 
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 STOPWORDS = frozenset(STOPWORDS_EN) | {"s", "t", "whose", "whom", "which", "what", "who", "how", "why", "when"}
+# Words that phrase a question rather than name its subject: "what is it used for?", "how does it work?".
+PHRASING = frozenset({"used", "use", "work", "works", "mean", "means", "cost", "costs", "made", "treat", "help",
+                      "happen", "safe", "risk", "risks", "example", "examples", "else", "more", "much", "many"})  # fmt: skip
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from ingest.units import Passage, Sentence
 from server.followup import resolve
 from server.retrieve import CONTINUES, POINTER, Ranked, rank
 from server.settings import Settings
-from server.terms import missing_terms, undefined_term, unsupported_qualifiers
+from server.terms import foreign, missing_terms, undefined_term, unsupported_qualifiers
 
 NO_ANSWER = "The documents do not answer this question."
 
@@ -67,6 +67,7 @@ class Evidence:
     score: float = 0.0  # the best sentence's score
     dense: float = 0.0  # the best sentence's cosine similarity to the question
     unsupported: list[str] = field(default_factory=list)  # qualifiers of the question the evidence lacks
+    foreign: bool = False  # none of the question's own words is the documents'
 
 
 class QA:
@@ -92,6 +93,7 @@ class QA:
         if not found.missing:
             named = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
             found.missing = [term] if (term := undefined_term(query, named)) else []
+            found.foreign = foreign(self.store, query)
         if ranked.sentences:
             best, found.score, found.dense = ranked.sentences[0]
             window = " ".join(self.store.sentences[i].text for i in self._window(best))
@@ -103,7 +105,7 @@ class QA:
         return [i for i in (sid - 1, sid, sid + 1) if self._same_passage(sid, i)]
 
     def supported(self, found: "Evidence") -> bool:
-        return not found.unsupported and found.dense >= self.settings.min_dense
+        return not found.unsupported and not found.foreign and found.dense >= self.settings.min_dense
 
     def _choose(self, ranked: Ranked) -> list[int]:
         """The best sentence, a neighbour it can't stand without, then others scoring close to the best."""

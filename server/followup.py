@@ -2,7 +2,7 @@
 
 import re
 
-from index.text import STOPWORDS, WORD
+from index.text import PHRASING, STOPWORDS, WORD
 
 # Words that point back to something said before.
 _POINTERS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she",
@@ -14,8 +14,6 @@ _OPENING = re.compile(
     r"(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|about|tell me about)?\s*",
     re.IGNORECASE,
 )
-_GENERIC = {"used", "use", "work", "works", "mean", "means", "cost", "costs", "made", "treat", "help",
-            "happen", "safe", "risk", "risks", "example", "examples", "else", "more", "much", "many"}  # fmt: skip
 
 
 def topic(question: str) -> str:
@@ -27,7 +25,7 @@ def topic(question: str) -> str:
 def leans_on_history(question: str) -> bool:
     """True when the question points back (it, they, this ...) or has too little of its own to search with."""
     words = [w.lower() for w in WORD.findall(question)]
-    content = [w for w in words if w not in STOPWORDS and w not in _POINTERS and w not in _GENERIC]
+    content = [w for w in words if w not in STOPWORDS and w not in _POINTERS and w not in PHRASING]
     return any(w in _POINTERS for w in words) or len(content) == 0
 
 

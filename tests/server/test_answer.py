@@ -100,6 +100,20 @@ def test_a_term_asked_to_define_that_the_documents_name_is_answered(qa: QA, ques
     assert answer.answered and answer.missing_terms == []
 
 
+@pytest.mark.parametrize(("question", "foreign"), [
+    ("How do vaccines work?", True),  # "do" and "work" only phrase it; "vaccines" is no word of the documents
+    ("Is coffee safe?", True),
+    ("How do lentivirusses work?", False),  # a misspelling of the documents' "lentiviruses"
+    ("How do vectors work?", False),
+    ("What is it used for?", False),  # no word of its own: left to the similarity floor
+])  # fmt: skip
+def test_a_question_sharing_no_word_of_its_own_with_the_documents_abstains(qa: QA, question: str,
+                                                                           foreign: bool) -> None:  # fmt: skip
+    assert qa.evidence(question, []).foreign is foreign
+    if foreign:
+        assert not qa.ask(question).answered
+
+
 def test_number_the_corpus_never_uses_is_a_missing_term(qa: QA) -> None:
     answer = qa.ask("Which vector was used in the trials of 1990?")
     assert not answer.answered and answer.missing_terms == ["1990"]
