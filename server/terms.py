@@ -70,7 +70,9 @@ def foreign(store: Store, question: str) -> bool:
     none is left to the similarity floor."""
     own = [w for w in WORD.findall(question) if w.lower() not in STOPWORDS and w.lower() not in PHRASING
            and zipf_frequency(w.lower(), "en") < _COMMONEST_ZIPF]  # fmt: skip
-    return bool(own) and not any(store.has_term(stem(w)) or _close(w, store.words) for w in own)
+    if not own or any(store.has_term(stem(w)) for w in own):
+        return False
+    return not any(_close(w, store.words) for w in own)
 
 
 _DEFINITION = re.compile(r"^\W*what (?:is|are) (?:an? )?(?P<term>[^\W_][\w'’-]*(?: [^\W_][\w'’-]*){1,2})\W*$",
