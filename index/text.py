@@ -9,9 +9,10 @@ from bm25s.stopwords import STOPWORDS_EN
 
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 STOPWORDS = frozenset(STOPWORDS_EN) | {"s", "t", "whose", "whom", "which", "what", "who", "how", "why", "when"}
-# Words that phrase a question rather than name its subject: "what is it used for?", "how does it work?".
+# Words that phrase a question rather than name its subject: "what is it used for?", "tell me more".
 PHRASING = frozenset({"used", "use", "work", "works", "mean", "means", "cost", "costs", "made", "treat", "help",
-                      "happen", "safe", "risk", "risks", "example", "examples", "else", "more", "much", "many"})  # fmt: skip
+                      "happen", "safe", "risk", "risks", "example", "examples", "else", "more", "much", "many",
+                      "tell", "explain", "describe", "show", "give", "list", "detail", "details"})  # fmt: skip
 
 
 @lru_cache(maxsize=1)

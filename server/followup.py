@@ -2,7 +2,8 @@
 
 import re
 
-from index.text import PHRASING, STOPWORDS, WORD
+from index.text import WORD
+from server.terms import own_words
 
 # Words that point back to something said before.
 _POINTERS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she",
@@ -25,8 +26,7 @@ def topic(question: str) -> str:
 def leans_on_history(question: str) -> bool:
     """True when the question points back (it, they, this ...) or has too little of its own to search with."""
     words = [w.lower() for w in WORD.findall(question)]
-    content = [w for w in words if w not in STOPWORDS and w not in _POINTERS and w not in PHRASING]
-    return any(w in _POINTERS for w in words) or len(content) == 0
+    return any(w in _POINTERS for w in words) or not [w for w in own_words(question) if w.lower() not in _POINTERS]
 
 
 def resolve(question: str, history: list[str]) -> str:

@@ -11,7 +11,7 @@ from wordfreq import top_n_list, zipf_frequency
 from index.store import Store
 from index.text import PHRASING, STOPWORDS, WORD, stem, tokens
 
-_COMMONEST_ZIPF = 5.7  # do, does, can, get, make, people: words of any question, whatever it asks
+_COMMONEST_ZIPF = 5.7  # do, does, can, any, get, people: words of any question, whatever it asks
 _ENGLISH_ZIPF = 3.0  # as frequent as this in English (once a million words): a word in its own right, no typo
 _PRONOUN_I = re.compile(r"I(['’](m|ve|d|ll))?")  # capitalized mid-question, yet no name: "How do I fix ...?"
 
@@ -63,13 +63,18 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
     return missing
 
 
+def own_words(question: str) -> list[str]:
+    """The words a question names its subject with: past the stop words, the words that phrase a question (work,
+    use, tell ...) and the commonest of English (do, can, any, me)."""
+    return [w for w in WORD.findall(question) if w.lower() not in STOPWORDS and w.lower() not in PHRASING
+            and zipf_frequency(w.lower(), "en") < _COMMONEST_ZIPF]  # fmt: skip
+
+
 def foreign(store: Store, question: str) -> bool:
     """Whether none of the question's own words is a word of the documents or a misspelling of one: then they cannot
-    answer it ("How do vaccines work?"), however close its vector lands. Its own words are those past the stop
-    words, the words that phrase it (work, use ...) and the commonest of English (do, can, get); a question with
-    none is left to the similarity floor."""
-    own = [w for w in WORD.findall(question) if w.lower() not in STOPWORDS and w.lower() not in PHRASING
-           and zipf_frequency(w.lower(), "en") < _COMMONEST_ZIPF]  # fmt: skip
+    answer it ("How do vaccines work?"), however close its vector lands. A question with no word of its own is left
+    to the similarity floor."""
+    own = own_words(question)
     if not own or any(store.has_term(stem(w)) for w in own):
         return False
     return not any(_close(w, store.words) for w in own)

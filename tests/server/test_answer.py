@@ -3,6 +3,7 @@
 import pytest
 
 from server.answer import NO_ANSWER, QA, Answer
+from server.followup import resolve
 from server.retrieve import asked_for
 from server.terms import unsupported_qualifiers
 
@@ -172,6 +173,15 @@ def test_follow_up_is_resolved_from_history(qa: QA) -> None:
     assert answer.answered and "CRISPR" in answer.query
     assert answer.sentences[0].text == "But this technology is still maturing."
     assert_verbatim_and_cited(qa, answer)
+
+
+@pytest.mark.parametrize(("question", "query"), [
+    ("Tell me more", "Tell me more (CRISPR)"),  # no word of its own: tell and more phrase it, me is commonest
+    ("Any risks?", "Any risks? (CRISPR)"),
+    ("What are base editors?", "What are base editors?"),  # stands on its own
+])  # fmt: skip
+def test_a_follow_up_with_no_word_of_its_own_takes_the_earlier_topic(question: str, query: str) -> None:
+    assert resolve(question, ["What is CRISPR?"]) == query
 
 
 def test_sentence_that_points_back_brings_its_neighbour(qa: QA) -> None:
