@@ -1,4 +1,5 @@
-"""Question terms against the corpus: distinctive words the documents never use, and how much is covered."""
+"""Question words against the corpus: distinctive words and terms the documents never use, a question's own words,
+and the qualifiers (negation, superlative, number, count, name) its evidence must hold."""
 
 import re
 from collections.abc import Iterable
