@@ -91,8 +91,8 @@ class QA:
         ranked = rank(self.store, query, self.embedder.encode_query(query), query_tokens, self.settings)
         found = Evidence(query, ranked, missing_terms(self.store, query, self.settings.rare_zipf))
         if not found.missing:
-            named = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
-            found.missing = [term] if (term := undefined_term(query, named)) else []
+            retrieved = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
+            found.missing = [term] if (term := undefined_term(query, retrieved)) else []
             found.foreign = foreign(self.store, query)
         if ranked.sentences:
             best, found.score, found.dense = ranked.sentences[0]
