@@ -76,8 +76,9 @@ def main() -> None:
             over_curl += curl_round(url, questions, Path(folder))
     base = percentile_ms(floor, 0.5)
     print(f"{len(questions)} questions x {ROUNDS} rounds, p50 / p95 / p99 in ms")
-    for label, values in (("floor: embedding + vector search", floor), ("/ask in-process", inproc),
-                          ("/ask over HTTP (http.client)", over_http), ("/ask over HTTP (curl)", over_curl)):  # fmt: skip
+    series = (("floor: embedding + vector search", floor), ("/ask in-process", inproc),
+              ("/ask over HTTP (http.client)", over_http), ("/ask over HTTP (curl)", over_curl))
+    for label, values in series:
         print(f"{label}: {percentiles(values)}  ({percentile_ms(values, 0.5) / base:.2f}x the floor's p50)")
 
 

@@ -51,8 +51,9 @@ def reload(request: Request, authorization: Annotated[str | None, Header()] = No
 async def ask(body: AskRequest, qa: QADep) -> Response:
     """Sentences copied from the documents, each cited; or `answered: false` when they don't answer."""
     # Valid application/json bodies are answered by server.app.DirectAsk before they reach this route, which
-    # answers what it hands on (other JSON types, invalid bodies, an unusable index) and documents the endpoint. On the event loop, not in the thread pool: the answer is
-    # CPU work, so a thread adds no throughput, only the wake-up of that thread (about 1 ms a request here).
+    # answers what it hands on (other JSON types, invalid bodies, an unusable index) and documents the endpoint.
+    # On the event loop, not in the thread pool: the answer is CPU work, so a thread adds no throughput, only the
+    # wake-up of that thread (about 1 ms a request here).
     # Returned as bytes: the Answer is already of the documented shape, so FastAPI need not re-validate it, and
     # orjson writes the dataclass directly.
     return Response(answer_json(qa, body), media_type="application/json")
