@@ -2,8 +2,8 @@
 
     python bench/calibrate.py
 Needs the dev indexes (bench/tune.py's SETS). The weights maximise the likelihood that the sentence holding a gold
-phrase ranks first (a softmax over each question's candidates); the similarity floor keeps false abstentions
-at most 3.5 % on each set, less a margin.
+phrase ranks first (a softmax over each question's candidates); the similarity floor is the highest that costs at
+most one answer on each set (against no floor) and keeps false abstentions at most 3.5 %.
 """
 
 import sys
@@ -80,29 +80,31 @@ def main() -> None:
 
 
 def calibrate_min_dense(data: dict, embedder: Embedder, settings: Settings, max_false: float) -> float:
-    """The highest similarity floor keeping false abstentions on every set at most max_false, less a margin of
-    0.05 for questions phrased unlike the dev ones (follow-ups sit closest to the floor)."""
-    signals = {}
-    for name, (store, questions) in data.items():
-        qa = QA(store, embedder, settings)
-        rows = []
-        for q in questions:
-            found = qa.evidence(q.question, q.history)
-            other = bool(found.missing or found.unsupported or found.foreign or not found.ranked.sentences)
-            rows.append((q.kind in ("answerable", "followup"), q.kind != "answerable" and q.kind != "followup",
-                         other, found.dense))  # fmt: skip
-        signals[name] = np.array(rows, dtype=np.float64)
-    best = 0.0
+    """The highest similarity floor that costs next to no answers: on every set at most max_false false
+    abstentions, and at most one answerable question fewer with a gold phrase quoted than with no floor at all.
+    The floor decides which sentences may be quoted, so raising it loses answers as well as abstaining more: each
+    floor is tried with the whole answer. (The floor also keeps off-topic questions from being answered by
+    sentences that share a word with them, so the highest such floor is taken, not the lowest.)"""
+    best, ceiling = 0.0, None
     for floor in np.arange(0.0, 0.6, 0.01):
-        rates = []
-        for name, rows in signals.items():
-            abstains = (rows[:, 2] > 0) | (rows[:, 3] < floor)
-            rates.append(abstains[rows[:, 0] > 0].mean())
-            print(f"  min_dense {floor:.2f} {name}: false abstain {rates[-1]:.3f}, "
-                  f"abstain where it should {abstains[rows[:, 1] > 0].mean():.3f}")
-        if max(rates) <= max_false:
+        rates, hits = [], []
+        for name, (store, questions) in data.items():
+            qa = QA(store, embedder, settings.model_copy(update={"min_dense": float(floor)}))
+            answerable, abstains, hit = [], [], []
+            for q in questions:
+                answer = qa.ask(q.question, q.history)
+                answerable.append(q.kind in ("answerable", "followup"))
+                abstains.append(not answer.answered)
+                hit.append(any(g in s.text for g in q.gold for s in answer.sentences))
+            answerable, abstains, hit = np.array(answerable), np.array(abstains), np.array(hit)
+            rates.append(abstains[answerable].mean())
+            hits.append(int(hit[answerable].sum()))
+            print(f"  min_dense {floor:.2f} {name}: hit {hit[answerable].mean():.3f}, false abstain {rates[-1]:.3f}, "
+                  f"abstain where it should {abstains[~answerable].mean():.3f}")
+        ceiling = ceiling or hits
+        if max(rates) <= max_false and all(h >= c - 1 for h, c in zip(hits, ceiling, strict=True)):
             best = float(floor)
-    return round(max(best - 0.05, 0.0), 2)
+    return round(best, 2)
 
 
 if __name__ == "__main__":

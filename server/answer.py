@@ -64,8 +64,6 @@ class Evidence:
     query: str  # the question as searched
     ranked: Ranked
     missing: list[str]  # distinctive question words the corpus never uses
-    score: float = 0.0  # the best sentence's score
-    dense: float = 0.0  # the best sentence's cosine similarity to the question
     unsupported: list[str] = field(default_factory=list)  # qualifiers of the question the evidence lacks
     foreign: bool = False  # none of the question's own words is the documents'
 
@@ -89,28 +87,38 @@ class QA:
         query = resolve(question.strip(), [h for h in history if h.strip()])
         query_tokens = tokens(query)
         ranked = rank(self.store, query, self.embedder.encode_query(query), query_tokens, self.settings)
-        found = Evidence(query, ranked, missing_terms(self.store, query, self.settings.rare_zipf))
+        quotable = self._quotable(ranked)
+        found = Evidence(query, Ranked(ranked.passages, quotable),
+                         missing_terms(self.store, query, self.settings.rare_zipf))
         if not found.missing:
             retrieved = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
             found.missing = [term] if (term := undefined_term(query, retrieved)) else []
             found.foreign = foreign(self.store, query)
-        if ranked.sentences:
-            best, found.score, found.dense = ranked.sentences[0]
-            window = " ".join(self.store.sentences[i].text for i in self._window(best))
+        if quotable:
+            window = " ".join(self.store.sentences[i].text for i in self._window(quotable[0][0]))
             found.unsupported = unsupported_qualifiers(query, window) if self.settings.check_qualifiers else []
         return found
+
+    def _quotable(self, ranked: Ranked) -> list[tuple[int, float, float]]:
+        """The sentences scoring close to the best (keep_ratio) that are at least min_dense similar to the
+        question. The best-scored sentence may share the question's words on another matter ("the multiplication
+        of two integers" for "the two integer responses"); a close one that is about the question is quoted then."""
+        if not ranked.sentences:
+            return []
+        least = ranked.sentences[0][1] * self.settings.keep_ratio
+        return [s for s in ranked.sentences if s[1] >= least and s[2] >= self.settings.min_dense]
 
     def _window(self, sid: int) -> list[int]:
         """A sentence with its neighbours in the same passage."""
         return [i for i in (sid - 1, sid, sid + 1) if self._same_passage(sid, i)]
 
     def supported(self, found: "Evidence") -> bool:
-        return not found.unsupported and not found.foreign and found.dense >= self.settings.min_dense
+        return not found.unsupported and not found.foreign
 
     def _choose(self, ranked: Ranked) -> list[int]:
-        """The best sentence, a neighbour it can't stand without, then others scoring close to the best."""
+        """The best quotable sentence, a neighbour it can't stand without, then other quotable ones."""
         sentences = self.store.sentences
-        best, top, _ = ranked.sentences[0]
+        best = ranked.sentences[0][0]
         chosen = [best]
         if POINTER.match(sentences[best].text) and self._same_passage(best, best - 1):
             chosen.append(best - 1)
@@ -118,8 +126,8 @@ class QA:
             sentences[best + 1].doc_id == sentences[best].doc_id
         ):
             chosen.append(best + 1)
-        for sid, score, _ in ranked.sentences[1:]:
-            if len(chosen) >= self.settings.max_sentences or score < top * self.settings.keep_ratio:
+        for sid, _, _ in ranked.sentences[1:]:
+            if len(chosen) >= self.settings.max_sentences:
                 break
             if sid not in chosen:
                 chosen.append(sid)

@@ -34,10 +34,10 @@ class Settings(BaseSettings):
     max_sentences: int = Field(3, ge=1, le=10)
     # One weight per feature of server.retrieve.FEATURES, fitted by bench/calibrate.py.
     sentence_weights: tuple[float, ...] = (1.0, 0.454, 0.724, 0.587, 0.203, 0.293, 0.152, 0.554, 0.007, 0.537, 0.034)
-    keep_ratio: float = Field(0.8, ge=0, le=1)  # a further sentence is kept if its score is this share of the best
+    keep_ratio: float = Field(0.8, ge=0, le=1)  # a sentence may be quoted if its score is this share of the best
 
     # Abstention, calibrated by bench/calibrate.py on the dev question sets.
-    min_dense: float = 0.28  # the best sentence's cosine similarity below this: no answer
+    min_dense: float = 0.29  # a sentence less similar to the question is never quoted; none left: no answer
     check_qualifiers: bool = True  # abstain when the evidence lacks the question's negation, superlative, number
     rare_zipf: float = 1.5  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
     related: int = Field(3, ge=0, le=10)

@@ -2,9 +2,10 @@
 
 import pytest
 
+from index.text import tokens
 from server.answer import NO_ANSWER, QA, Answer
 from server.followup import resolve
-from server.retrieve import asked_for
+from server.retrieve import asked_for, rank
 from server.terms import unsupported_qualifiers
 
 GOLDEN = [  # question, document it must cite, words the first sentence holds
@@ -166,6 +167,21 @@ def test_sentence_that_carries_on_from_the_best_comes_along_when_there_is_room(q
     texts = [s.text for s in qa.ask("Are CRISPR-based therapies entering clinical use?").sentences]
     assert texts[0] == "CRISPR-based therapies are now entering clinical use."
     assert "But this technology is still maturing." in texts
+
+
+def test_a_close_sentence_about_the_question_is_quoted_when_the_best_scored_one_is_not(qa: QA) -> None:
+    question = "Why are gene therapy prices high?"
+    ranked = rank(qa.store, question, qa.embedder.encode_query(question), tokens(question), qa.settings)
+    (best, top, low), (close, score, high) = ranked.sentences[:2]
+    assert score >= 0.7 * top and low < high  # what the test data gives: a close second, more like the question
+    texts = [s.text for s in _with(qa, min_dense=(low + high) / 2, keep_ratio=0.7).ask(question).sentences]
+    assert texts[0] == qa.store.sentences[close].text and qa.store.sentences[best].text not in texts
+    texts = [s.text for s in _with(qa, min_dense=high + 0.01, keep_ratio=0.7).ask(question).sentences]
+    assert not {qa.store.sentences[best].text, qa.store.sentences[close].text} & set(texts)
+
+
+def _with(qa: QA, **settings: float) -> QA:
+    return QA(qa.store, qa.embedder, qa.settings.model_copy(update=settings))
 
 
 def test_follow_up_is_resolved_from_history(qa: QA) -> None:
