@@ -16,6 +16,7 @@ from index.embed import Embedder
 from index.store import Store
 from index.text import tokens
 from server.answer import QA
+from server.evaluate import metrics, run
 from server.followup import resolve
 from server.retrieve import FEATURES, features
 from server.settings import Settings
@@ -90,17 +91,11 @@ def calibrate_min_dense(data: dict, embedder: Embedder, settings: Settings, max_
         rates, hits = [], []
         for name, (store, questions) in data.items():
             qa = QA(store, embedder, settings.model_copy(update={"min_dense": float(floor)}))
-            answerable, abstains, hit = [], [], []
-            for q in questions:
-                answer = qa.ask(q.question, q.history)
-                answerable.append(q.kind in ("answerable", "followup"))
-                abstains.append(not answer.answered)
-                hit.append(any(g in s.text for g in q.gold for s in answer.sentences))
-            answerable, abstains, hit = np.array(answerable), np.array(abstains), np.array(hit)
-            rates.append(abstains[answerable].mean())
-            hits.append(int(hit[answerable].sum()))
-            print(f"  min_dense {floor:.2f} {name}: hit {hit[answerable].mean():.3f}, false abstain {rates[-1]:.3f}, "
-                  f"abstain where it should {abstains[~answerable].mean():.3f}")
+            found = metrics(questions, run(qa, questions)[0], store.documents, [])
+            rates.append(found["false_abstain"])
+            hits.append(round(found["hit"] * sum(q.kind in ("answerable", "followup") for q in questions)))
+            print(f"  min_dense {floor:.2f} {name}: hit {found['hit']:.3f}, false abstain {rates[-1]:.3f}, "
+                  f"abstain {found['abstain']}, near-miss abstain {found['near_miss_abstain']}")
         ceiling = ceiling or hits
         if max(rates) <= max_false and all(h >= c - 1 for h, c in zip(hits, ceiling, strict=True)):
             best = float(floor)
