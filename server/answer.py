@@ -62,7 +62,7 @@ def _citation(number: int, passage: Passage, score: float) -> Citation:
 @dataclass(slots=True)
 class Evidence:
     query: str  # the question as searched
-    ranked: Ranked
+    ranked: Ranked  # passages best first; of the sentences, only the quotable ones (QA._quotable)
     missing: list[str]  # distinctive question words the corpus never uses
     unsupported: list[str] = field(default_factory=list)  # qualifiers of the question the evidence lacks
     foreign: bool = False  # none of the question's own words is the documents'

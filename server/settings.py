@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     keep_ratio: float = Field(0.8, ge=0, le=1)  # a sentence may be quoted if its score is this share of the best
 
     # Abstention, calibrated by bench/calibrate.py on the dev question sets.
-    min_dense: float = 0.29  # a sentence less similar to the question is never quoted; none left: no answer
+    min_dense: float = 0.29  # only sentences this similar to the question are quotable; none: no answer
     check_qualifiers: bool = True  # abstain when the evidence lacks the question's negation, superlative, number
     rare_zipf: float = 1.5  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
     related: int = Field(3, ge=0, le=10)
