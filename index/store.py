@@ -130,12 +130,17 @@ class Store:
         first = int(self.sentence_offsets[pid])
         return range(first, first + len(self.passages[pid].sentences))
 
+    def passages_using(self, token: str) -> int:
+        """How many passages use a token (its document frequency over passages)."""
+        token_id = self.passage_bm25.vocab_dict.get(token)
+        indptr = self.passage_bm25.scores["indptr"]
+        if token_id is None or token_id + 1 >= len(indptr):  # bm25s keeps an empty token past the last column
+            return 0
+        return int(indptr[token_id + 1] - indptr[token_id])
+
     def idf(self, token: str) -> float:
         """BM25's inverse document frequency of a token over passages (0 for an unknown token)."""
-        token_id = self.passage_bm25.vocab_dict.get(token)
-        if token_id is None:
+        if not self.has_term(token):
             return 0.0
-        indptr = self.passage_bm25.scores["indptr"]
-        df = int(indptr[token_id + 1] - indptr[token_id])
-        n = len(self.passages)
+        df, n = self.passages_using(token), len(self.passages)
         return math.log((n - df + 0.5) / (df + 0.5) + 1)

@@ -1,13 +1,16 @@
 """Answering: retrieve, choose sentences copied from the documents, cite them, or abstain. No web framework."""
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import numpy as np
 
 from index.embed import QueryCache
 from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
 from server.followup import resolve
-from server.retrieve import CONTINUES, POINTER, Ranked, rank
+from server.retrieve import CONTINUES, POINTER, Ranked, rank, topic_words
 from server.settings import Settings
 from server.terms import foreign, missing_terms, undefined_term, unsupported_qualifiers
 
@@ -66,6 +69,7 @@ class Evidence:
     missing: list[str]  # distinctive question words the corpus never uses
     unsupported: list[str] = field(default_factory=list)  # qualifiers of the question the evidence lacks
     foreign: bool = False  # none of the question's own words is the documents'
+    focus: int | None = None  # the sentence most like what the question asks beyond the topic (QA._focus)
 
 
 class QA:
@@ -73,6 +77,7 @@ class QA:
 
     def __init__(self, store: Store, embedder: QueryCache, settings: Settings) -> None:
         self.store, self.embedder, self.settings = store, embedder, settings
+        self._topic_vector = lru_cache(maxsize=256)(lambda words: embedder.encode([words])[0])
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         found = self.evidence(question, history or [])
@@ -80,16 +85,17 @@ class QA:
             return self._abstain(found, not_mentioned(found.missing))
         if not found.ranked.sentences or not self.supported(found):
             return self._abstain(found, NO_ANSWER)
-        return self._answer(self._choose(found.ranked), found)
+        return self._answer(self._choose(found.ranked, found.focus), found)
 
     def evidence(self, question: str, history: list[str]) -> "Evidence":
         """Retrieval for the question made standalone, and the signals abstention is decided on."""
         query = resolve(question.strip(), [h for h in history if h.strip()])
         query_tokens = tokens(query)
-        ranked = rank(self.store, query, self.embedder.encode_query(query), query_tokens, self.settings)
+        vector = self.embedder.encode_query(query)
+        ranked = rank(self.store, query, vector, query_tokens, self.settings)
         quotable = self._quotable(ranked)
-        found = Evidence(query, Ranked(ranked.passages, quotable),
-                         missing_terms(self.store, query, self.settings.rare_zipf))
+        missing = missing_terms(self.store, query, self.settings.rare_zipf)
+        found = Evidence(query, Ranked(ranked.passages, quotable), missing, focus=self._focus(query, vector, ranked))
         if not found.missing:
             retrieved = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
             found.missing = [term] if (term := undefined_term(query, retrieved)) else []
@@ -108,6 +114,19 @@ class QA:
         least = ranked.sentences[0][1] * self.settings.keep_ratio
         return [s for s in ranked.sentences if s[1] >= least and s[2] >= self.settings.min_dense]
 
+    def _focus(self, query: str, vector: np.ndarray, ranked: Ranked) -> int | None:
+        """Of the retrieved sentences at least min_dense similar to the question, the one most like it once the
+        direction of the corpus's topic words is taken out of its vector. "Are gene therapy results permanent?" is
+        near every sentence on gene therapy; without the topic, it is nearest "Some treatments appear to produce
+        long-lasting effects". None when the question has no topic word."""
+        topic = topic_words(self.store, query, self.settings.topic_share)
+        pool = [sid for sid, _, dense in ranked.sentences if dense >= self.settings.min_dense] if topic else []
+        if not pool:
+            return None
+        direction = self._topic_vector(" ".join(topic).lower())
+        beyond = vector - float(vector @ direction) * direction
+        return pool[int(np.argmax(self.store.sentence_vectors[pool] @ beyond))]
+
     def _window(self, sid: int) -> list[int]:
         """A sentence with its neighbours in the same passage."""
         return [i for i in (sid - 1, sid, sid + 1) if self._same_passage(sid, i)]
@@ -115,8 +134,10 @@ class QA:
     def supported(self, found: "Evidence") -> bool:
         return not found.unsupported and not found.foreign
 
-    def _choose(self, ranked: Ranked) -> list[int]:
-        """The best quotable sentence, a neighbour it can't stand without, then other quotable ones."""
+    def _choose(self, ranked: Ranked, focus: int | None) -> list[int]:
+        """The best quotable sentence, a neighbour it can't stand without, then other quotable ones. When they fill
+        every place, the last goes to the focus sentence if it is not among them: a second view of the question,
+        where the first is swayed by the corpus's topic words."""
         sentences = self.store.sentences
         best = ranked.sentences[0][0]
         chosen = [best]
@@ -126,6 +147,7 @@ class QA:
             sentences[best + 1].doc_id == sentences[best].doc_id
         ):
             chosen.append(best + 1)
+        needed = len(chosen)
         for sid, _, _ in ranked.sentences[1:]:
             if len(chosen) >= self.settings.max_sentences:
                 break
@@ -134,7 +156,10 @@ class QA:
         follower = best + 1  # with room left, a sentence that carries on from the best one comes along
         if follower not in chosen and self._same_passage(best, follower) and CONTINUES.match(sentences[follower].text):
             chosen.append(follower)
-        return chosen[: self.settings.max_sentences]
+        chosen = chosen[: self.settings.max_sentences]
+        if focus is not None and focus not in chosen and len(chosen) == self.settings.max_sentences > needed:
+            chosen[-1] = focus
+        return chosen
 
     def _same_passage(self, a: int, b: int) -> bool:
         return 0 <= b < len(self.store.sentences) and self.store.sentence_passage[a] == self.store.sentence_passage[b]

@@ -8,6 +8,7 @@ from itertools import pairwise
 import numpy as np
 
 from index.store import Store
+from index.text import WORD, tokens
 from server.settings import Settings
 
 RRF_K = 60
@@ -91,6 +92,14 @@ def answer_type_match(kind: str | None, question_words: frozenset[str], sentence
         return False
     date, number, names = _holds(sentence)
     return date if kind == "date" else number if kind == "number" else bool(names - question_words)
+
+
+def topic_words(store: Store, question: str, share: float) -> list[str]:
+    """The question's words that more than a share of the passages use ("gene therapy" in a text about it): they
+    name what the whole corpus is about, not what the question asks of it."""
+    most = share * len(store.passages)
+    return [w for w in WORD.findall(question)
+            if (stems := tokens(w)) and all(store.passages_using(t) > most for t in stems)]  # fmt: skip
 
 
 def rank_passages(store: Store, query: np.ndarray, query_tokens: list[str], settings: Settings) -> list:

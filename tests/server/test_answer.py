@@ -5,7 +5,7 @@ import pytest
 from index.text import tokens
 from server.answer import NO_ANSWER, QA, Answer
 from server.followup import resolve
-from server.retrieve import asked_for, rank
+from server.retrieve import asked_for, rank, topic_words
 from server.terms import unsupported_qualifiers
 
 GOLDEN = [  # question, document it must cite, words the first sentence holds
@@ -178,6 +178,40 @@ def test_a_close_sentence_about_the_question_is_quoted_when_the_best_scored_one_
     assert texts[0] == qa.store.sentences[close].text and qa.store.sentences[best].text not in texts
     texts = [s.text for s in _with(qa, min_dense=high + 0.01, keep_ratio=0.7).ask(question).sentences]
     assert not {qa.store.sentences[best].text, qa.store.sentences[close].text} & set(texts)
+
+
+def _topic_share_below(qa: QA, token: str) -> float:
+    """A topic share just under the share of passages that use a token, so that it alone is a topic word."""
+    return (qa.store.passages_using(token) - 0.5) / len(qa.store.passages)
+
+
+def test_topic_words_are_the_question_words_most_passages_use(qa: QA) -> None:
+    assert topic_words(qa.store, "Is gene editing precise?", _topic_share_below(qa, "gene")) == ["gene"]
+    assert topic_words(qa.store, "Is gene editing precise?", 1.0) == []
+
+
+def test_the_last_place_goes_to_the_sentence_most_like_the_question_beyond_its_topic(qa: QA) -> None:
+    question = "Are gene therapy effects permanent?"
+    plain, focused = _with(qa, topic_share=1.0), _with(qa, topic_share=_topic_share_below(qa, "gene"))
+    focus = focused.evidence(question, []).focus
+    assert plain.evidence(question, []).focus is None and focus is not None
+    assert qa.store.sentence_vectors[focus] @ qa.embedder.encode_query(question) >= qa.settings.min_dense
+    before = [s.text for s in plain.ask(question).sentences]
+    answer = focused.ask(question)
+    after = [s.text for s in answer.sentences]
+    assert len(before) == len(after) == qa.settings.max_sentences
+    assert after[:-1] == before[:-1] and after[-1] == qa.store.sentences[focus].text != before[-1]
+    assert_verbatim_and_cited(qa, answer)
+
+
+def test_the_focus_sentence_never_lengthens_a_short_answer(qa: QA) -> None:
+    question = "What limits gene editing?"
+    focused = _with(qa, topic_share=_topic_share_below(qa, "gene"))
+    focus = focused.evidence(question, []).focus
+    before = [s.text for s in _with(qa, topic_share=1.0).ask(question).sentences]
+    after = [s.text for s in focused.ask(question).sentences]
+    assert focus is not None and qa.store.sentences[focus].text not in before
+    assert len(before) < qa.settings.max_sentences and after == before
 
 
 def _with(qa: QA, **settings: float) -> QA:
