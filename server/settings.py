@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     sentence_weights: tuple[float, ...] = (1.0, 0.454, 0.724, 0.587, 0.203, 0.293, 0.152, 0.554, 0.007, 0.537, 0.034)
     keep_ratio: float = Field(0.8, ge=0, le=1)  # a sentence may be quoted if its score is this share of the best
     # A word more than this share of the passages use names the corpus's topic; the last sentence of an answer is
-    # the one most like what the question asks beyond it (QA._focus).
+    # the one most like what the question asks beyond it (QA._focus). 1: no word is a topic word.
     topic_share: float = Field(0.5, gt=0, le=1)
 
     # Abstention, calibrated by bench/calibrate.py on the dev question sets.
