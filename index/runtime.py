@@ -46,7 +46,8 @@ def export(embedder: Embedder, folder: Path) -> None:
                                       padding=True, return_tensors="pt")  # fmt: skip
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's and the legacy exporter's notices, about code paths not taken
-        torch.onnx.export(Pipeline(embedder.model[0].auto_model.eval()), tuple(sample[k] for k in INPUTS),
+        inputs = tuple(sample[k].to(embedder.model.device) for k in INPUTS)  # the model may sit on a GPU
+        torch.onnx.export(Pipeline(embedder.model[0].auto_model.eval()), inputs,
                           str(work / ONNX_FILE), input_names=list(INPUTS), output_names=["embedding"],
                           dynamic_axes={k: {0: "batch", 1: "tokens"} for k in INPUTS}, opset_version=17,
                           dynamo=False)  # fmt: skip

@@ -62,11 +62,12 @@ def index(
     corpus: Annotated[Path | None, typer.Option(help="Folder of documents [default: corpus/].")] = None,
     index: Annotated[Path | None, typer.Option(help="Index folder [default: .verbatim/index].")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Rebuild whenever the corpus changes, until Ctrl-C.")] = False,
+    device: Annotated[str | None, typer.Option(help="Where texts are embedded: cpu, cuda ... [default: cpu].")] = None,
 ) -> None:
     """Build or update the index over the corpus; prints what changed."""
     from server.engine import build
 
-    settings = _settings(corpus=corpus, index=index)
+    settings = _settings(corpus=corpus, index=index, device=device)
     def waiting(message: str) -> None:
         typer.echo(f"Waiting: {message}.", err=True)
 

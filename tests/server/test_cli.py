@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from index.versions import current_version
 from server.settings import Settings
 
 VERBATIM = shutil.which("verbatim", path=str(Path(sys.executable).parent)) or "verbatim"
@@ -87,6 +88,16 @@ def test_ask_without_an_index_says_to_build_it(tmp_path: Path) -> None:
 def test_index_of_a_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
     result = run({"VERBATIM_CORPUS": str(tmp_path / "none"), "VERBATIM_INDEX": str(tmp_path / "i")}, "index")
     assert result.returncode == 1 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_index_on_a_device_torch_cannot_use_is_a_clear_error_and_builds_nothing(tmp_path: Path,
+                                                                                 settings: Settings) -> None:  # fmt: skip
+    shutil.copytree(settings.corpus, tmp_path / "corpus")
+    env = {"VERBATIM_CORPUS": str(tmp_path / "corpus"), "VERBATIM_INDEX": str(tmp_path / "index")}
+    result = run(env, "index", "--device", "no-such-device")
+    assert result.returncode == 1 and "cannot load embedding model" in result.stderr
+    assert "no-such-device" in result.stderr and "Traceback" not in result.stderr
+    assert current_version(tmp_path / "index") is None
 
 
 def test_ask_with_another_model_than_the_index_is_refused(env: dict[str, str]) -> None:
