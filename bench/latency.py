@@ -6,7 +6,8 @@ and over HTTP (one keep-alive connection), from Python's http.client and from cu
 own share of the round trip shows). The query cache is off, so every question is embedded every time. The
 four take turns round by round (each round asks every question once), so a drift in the machine's speed reaches
 all four alike, while each stays on its own for a whole round (two encoders taking turns question by question would
-slow each other down through the CPU caches).
+slow each other down through the CPU caches). Last, the round trip of the smallest response (/healthz) back to back
+and after a 3 ms pause: what this machine charges any request for waking an idle server and client.
 """
 
 import http.client
@@ -24,6 +25,7 @@ from server.settings import Settings
 from tests.browser import live_server
 
 ROUNDS = 10
+PROBES = 200
 
 
 def percentiles(seconds: list[float]) -> str:
@@ -52,6 +54,18 @@ def curl_round(url: str, questions: list, folder: Path) -> list[float]:
     return seconds
 
 
+def healthz_round_trips(connection: http.client.HTTPConnection, pause: float) -> list[float]:
+    def get() -> None:
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+
+    seconds = []
+    for _ in range(PROBES):
+        time.sleep(pause)
+        seconds.append(timed(get))
+    return seconds
+
+
 def main() -> None:
     questions = [(q.question, q.history) for q in read_questions(Path("../shared/eval/dev.jsonl"))]
     qa = open_qa(Settings(query_cache=0))
@@ -74,12 +88,15 @@ def main() -> None:
             inproc += [timed(qa.ask, q, h) for q, h in questions]
             over_http += [timed(post, q, h) for q, h in questions]
             over_curl += curl_round(url, questions, Path(folder))
+        awake, woken = healthz_round_trips(connection, 0), healthz_round_trips(connection, 0.003)
     base = percentile_ms(floor, 0.5)
     print(f"{len(questions)} questions x {ROUNDS} rounds, p50 / p95 / p99 in ms")
     series = (("floor: embedding + vector search", floor), ("/ask in-process", inproc),
               ("/ask over HTTP (http.client)", over_http), ("/ask over HTTP (curl)", over_curl))
     for label, values in series:
         print(f"{label}: {percentiles(values)}  ({percentile_ms(values, 0.5) / base:.2f}x the floor's p50)")
+    print(f"/healthz over HTTP (http.client), p50: back to back {percentile_ms(awake, 0.5):.2f}, "
+          f"after a 3 ms pause {percentile_ms(woken, 0.5):.2f}")
 
 
 if __name__ == "__main__":
