@@ -69,7 +69,7 @@ def exportable(embedder: Embedder) -> bool:
 class OnnxEncoder(QueryCache):
     """Encodes questions with the exported model; same interface as Embedder for answering."""
 
-    def __init__(self, folder: Path, name: str, cache_size: int = 1024) -> None:
+    def __init__(self, folder: Path, name: str, cache_size: int = 1024, spin: bool = True) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -82,8 +82,9 @@ class OnnxEncoder(QueryCache):
         options.log_severity_level = 3
         # The worker threads spin between the model's operators while a question is encoded (waking a sleeping thread
         # for each of them cost ~1 ms of a ~5 ms encoding here), and stop spinning when it is done, so they take no
-        # CPU from the rest of the answer or the server.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1")
+        # CPU from the rest of the answer or the server. Not with spin=False: where several processes encode at
+        # once (server workers), threads spinning for a core another process holds only slow both down.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         options.add_session_config_entry("session.force_spinning_stop", "1")
         self.session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options,
                                                     providers=["CPUExecutionProvider"])  # fmt: skip
@@ -97,7 +98,7 @@ class OnnxEncoder(QueryCache):
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def query_encoder(root: Path, model: str, cache_size: int = 1024) -> OnnxEncoder | None:
+def query_encoder(root: Path, model: str, cache_size: int = 1024, spin: bool = True) -> OnnxEncoder | None:
     """The exported encoder of an index root, if there is one."""
     folder = export_folder(root, model)
-    return OnnxEncoder(folder, model, cache_size) if (folder / ONNX_FILE).exists() else None
+    return OnnxEncoder(folder, model, cache_size, spin) if (folder / ONNX_FILE).exists() else None

@@ -120,14 +120,14 @@ def ask(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: 8000].")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Worker processes [default: 1].")] = None,
 ) -> None:
     """Serve the web chat and the HTTP API."""
     from server.serve import run
 
-    settings = _settings(host=host, port=port)
+    settings = _settings(host=host, port=port, workers=workers)
     try:
-        run(settings, workers)
+        run(settings)
     except _user_errors() as error:
         _fail(str(error))
 

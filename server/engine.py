@@ -22,6 +22,6 @@ def open_qa(settings: Settings, embedder: Embedder | None = None) -> QA:
     """The current index version with its model; the manifest is checked before the model is loaded. Questions are
     encoded by the index's ONNX export of the model when there is one (no torch to import), else by the model."""
     store = Store.open(settings.index, settings.model, settings.max_passage_chars)
-    encoder = embedder or (settings.fast_queries and query_encoder(settings.index, settings.model,
-                                                                   settings.query_cache))  # fmt: skip
+    encoder = embedder or (settings.fast_queries and query_encoder(settings.index, settings.model, settings.query_cache,
+                                                                   spin=settings.workers == 1))  # fmt: skip
     return QA(store, encoder or Embedder(settings.model, settings.device, settings.query_cache), settings)

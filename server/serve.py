@@ -1,6 +1,7 @@
 """Running the app with uvicorn; with several workers each builds its app from the environment."""
 
 import logging
+import os
 import socket
 
 import uvicorn
@@ -29,10 +30,11 @@ def app_from_environment():
     return create_app(Settings())
 
 
-def run(settings: Settings, workers: int = 1) -> None:
+def run(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     options = {"host": settings.host, "port": settings.port, "access_log": False, "http": NoDelayProtocol}
-    if workers > 1:
-        uvicorn.run("server.serve:app_from_environment", factory=True, workers=workers, **options)
+    if settings.workers > 1:
+        os.environ["VERBATIM_WORKERS"] = str(settings.workers)  # each worker's own Settings know they are not alone
+        uvicorn.run("server.serve:app_from_environment", factory=True, workers=settings.workers, **options)
     else:
         uvicorn.run(create_app(settings), **options)

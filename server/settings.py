@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # Server.
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    workers: int = Field(1, ge=1)
+    workers: int = Field(1, ge=1)  # server processes; with more than one, the encoder's threads never spin
     reload_seconds: float = Field(1.0, ge=0)  # how often a request may look for a new index version (0: never)
     admin_token: str | None = None  # enables POST /admin/reload for requests bearing this token
     notice: str = "Answers are quotations from the documents, shown with their sources; nothing is paraphrased."

@@ -45,3 +45,12 @@ def test_answering_from_the_export_imports_no_torch(settings: Settings, built: B
             "assert qa.ask('Where are viral vectors grown?').answered; print('torch' in sys.modules)")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_encoder_threads_spin_only_in_a_lone_server_process(settings: Settings, built: BuildReport) -> None:
+    def spinning(workers: int) -> str:
+        session = open_qa(settings.model_copy(update={"workers": workers})).embedder.session
+        return session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning")
+
+    assert spinning(1) == "1"
+    assert spinning(2) == "0"
