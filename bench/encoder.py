@@ -13,10 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-import onnxruntime
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from index.runtime import ONNX_FILE, OnnxEncoder, export_folder
+from index.runtime import OnnxEncoder, export_folder, open_session
 from server.evaluate import read_questions
 from server.settings import Settings
 
@@ -27,20 +25,12 @@ WAITING = {"sleep": {"session.intra_op.allow_spinning": "0"},
                                                            "session.force_spinning_stop": "1"}}  # fmt: skip
 
 
-def session(folder: Path, config: dict[str, str]) -> onnxruntime.InferenceSession:
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 3
-    for key, value in config.items():
-        options.add_session_config_entry(key, value)
-    return onnxruntime.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
-
-
 def main() -> None:
     settings = Settings()
     folder = export_folder(settings.index, settings.model)
     encoder = OnnxEncoder(folder, settings.model, cache_size=0)
     questions = [q.question for q in read_questions(Path("../shared/eval/dev.jsonl"))]
-    sessions = {name: session(folder, config) for name, config in WAITING.items()}
+    sessions = {name: open_session(folder, config) for name, config in WAITING.items()}
     wall: dict[str, list[float]] = {name: [] for name in sessions}
     cpu: dict[str, list[float]] = {name: [] for name in sessions}
     for _ in range(ROUNDS):

@@ -8,10 +8,14 @@ import re
 import shutil
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.embed import Embedder, QueryCache, resolve_model
+
+if TYPE_CHECKING:
+    import onnxruntime
 
 ONNX_FILE = "encoder.onnx"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -66,11 +70,21 @@ def exportable(embedder: Embedder) -> bool:
     return (folder / "tokenizer.json").exists() and modules[1:] == ["Pooling", "Normalize"] and bool(mean)
 
 
+def open_session(folder: Path, config: dict[str, str]) -> "onnxruntime.InferenceSession":
+    """An onnxruntime session (CPU) of the export in folder, with these session config entries."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    for key, value in config.items():
+        options.add_session_config_entry(key, value)
+    return onnxruntime.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxEncoder(QueryCache):
     """Encodes questions with the exported model; same interface as Embedder for answering."""
 
     def __init__(self, folder: Path, name: str, cache_size: int = 1024, spin: bool = True) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         super().__init__(cache_size)
@@ -78,16 +92,12 @@ class OnnxEncoder(QueryCache):
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(int((folder / "max_tokens").read_text()))
         self.tokenizer.enable_padding()
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
         # The worker threads spin between the model's operators while a question is encoded (waking a sleeping thread
         # for each of them cost ~1 ms of a ~5 ms encoding here), and stop spinning when it is done, so they take no
         # CPU from the rest of the answer or the server. Not with spin=False: where several processes encode at
         # once (server workers), threads spinning for a core another process holds only slow both down.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-        options.add_session_config_entry("session.force_spinning_stop", "1")
-        self.session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options,
-                                                    providers=["CPUExecutionProvider"])  # fmt: skip
+        self.session = open_session(folder, {"session.intra_op.allow_spinning": "1" if spin else "0",
+                                             "session.force_spinning_stop": "1"})  # fmt: skip
         self.dim = int(self.session.get_outputs()[0].shape[1] or self.encode(["x"]).shape[1])
 
     def encode(self, texts: list[str], progress: bool = False, batch_size: int = 64) -> np.ndarray:
