@@ -14,10 +14,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from latency import ROUNDS, curl_round, percentiles, timed
+
 from server.engine import open_qa
 from server.evaluate import percentile_ms, read_questions
 from server.routes import answer_json
@@ -35,7 +38,8 @@ def serve_bare(port: int) -> None:
     class Bare(asyncio.Protocol):
         def connection_made(self, transport: asyncio.Transport) -> None:
             transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.transport, self.parser, self.url, self.body = transport, httptools.HttpRequestParser(self), b"", b""
+            self.transport, self.parser = transport, httptools.HttpRequestParser(self)
+            self.url = self.body = b""
 
         def data_received(self, data: bytes) -> None:
             self.parser.feed_data(data)
@@ -53,47 +57,55 @@ def serve_bare(port: int) -> None:
             head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(out)}\r\n\r\n"
             self.transport.write(head.encode() + out)
 
-    async def main() -> None:
+    async def serve() -> None:
         server = await asyncio.get_running_loop().create_server(Bare, "127.0.0.1", port)
         await server.serve_forever()
 
-    uvloop.run(main())
+    uvloop.run(serve())
+
+
+@contextmanager
+def bare_server() -> Iterator[str]:
+    """This script's bare server on a free local port, stopped afterwards; yields its base URL."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], stdout=log, stderr=log)
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}", process, log)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait()
 
 
 def main() -> None:
     questions = [(q.question, q.history) for q in read_questions(Path("../shared/eval/dev.jsonl"))]
     qa = open_qa(Settings(query_cache=0))
     qa.ask("warm up")
-    port, log = free_port(), tempfile.TemporaryFile()
-    bare = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], stdout=log, stderr=log)
-    series: dict[str, list[float]] = {}
-    try:
-        with live_server({"VERBATIM_QUERY_CACHE": "0"}) as (real, _), tempfile.TemporaryDirectory() as folder:
-            servers = {"server": real, "bare": f"http://127.0.0.1:{port}"}
-            wait_healthy(servers["bare"], bare, log)
-            connections = {name: http.client.HTTPConnection(url.removeprefix("http://")) for name, url in servers.items()}
+    floor: list[float] = []
+    series: dict[str, list[float]] = {"floor: embedding + vector search": floor}
+    with (live_server({"VERBATIM_QUERY_CACHE": "0"}) as (real, _), bare_server() as bare,
+          tempfile.TemporaryDirectory() as folder):  # fmt: skip
+        servers = {"server": real, "bare": bare}
+        connections = {name: http.client.HTTPConnection(url.removeprefix("http://")) for name, url in servers.items()}
 
-            def post(connection: http.client.HTTPConnection, question: str, history: list[str]) -> None:
-                connection.request("POST", "/ask", json.dumps({"question": question, "history": history}),
-                                   {"content-type": "application/json"})  # fmt: skip
-                connection.getresponse().read()
+        def post(connection: http.client.HTTPConnection, question: str, history: list[str]) -> None:
+            connection.request("POST", "/ask", json.dumps({"question": question, "history": history}),
+                               {"content-type": "application/json"})  # fmt: skip
+            connection.getresponse().read()
 
-            def search(question: str) -> None:
-                qa.store.dense(qa.embedder.encode_query(question), qa.settings.candidates)
+        def search(question: str) -> None:
+            qa.store.dense(qa.embedder.encode_query(question), qa.settings.candidates)
 
-            for connection in connections.values():
-                post(connection, "warm up", [])
-            for _ in range(ROUNDS):
-                series.setdefault("floor: embedding + vector search", []).extend(timed(search, q) for q, _ in questions)
-                for name, url in servers.items():
-                    series.setdefault(f"/ask, {name}, http.client", []).extend(
-                        timed(post, connections[name], q, h) for q, h in questions)  # fmt: skip
-                    series.setdefault(f"/ask, {name}, curl", []).extend(curl_round(url, questions, Path(folder)))
-    finally:
-        bare.terminate()
-        bare.wait()
-        log.close()
-    base = percentile_ms(series["floor: embedding + vector search"], 0.5)
+        for connection in connections.values():
+            post(connection, "warm up", [])
+        for _ in range(ROUNDS):
+            floor += [timed(search, q) for q, _ in questions]
+            for name, url in servers.items():
+                series.setdefault(f"/ask, {name}, http.client", []).extend(
+                    timed(post, connections[name], q, h) for q, h in questions)  # fmt: skip
+                series.setdefault(f"/ask, {name}, curl", []).extend(curl_round(url, questions, Path(folder)))
+    base = percentile_ms(floor, 0.5)
     print(f"{len(questions)} questions x {ROUNDS} rounds, p50 / p95 / p99 in ms")
     for label, values in series.items():
         print(f"{label}: {percentiles(values)}  ({percentile_ms(values, 0.5) / base:.2f}x the floor's p50)")
