@@ -9,7 +9,6 @@ Like bench/latency.py: dev questions, query cache off, the series taking turns r
 
 import asyncio
 import http.client
-import json
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from latency import ROUNDS, curl_round, percentiles, timed
+from latency import ROUNDS, curl_round, floor_search, percentiles, post, timed
 
 from server.engine import open_qa
 from server.evaluate import percentile_ms, read_questions
@@ -88,19 +87,10 @@ def main() -> None:
           tempfile.TemporaryDirectory() as folder):  # fmt: skip
         servers = {"server": real, "bare": bare}
         connections = {name: http.client.HTTPConnection(url.removeprefix("http://")) for name, url in servers.items()}
-
-        def post(connection: http.client.HTTPConnection, question: str, history: list[str]) -> None:
-            connection.request("POST", "/ask", json.dumps({"question": question, "history": history}),
-                               {"content-type": "application/json"})  # fmt: skip
-            connection.getresponse().read()
-
-        def search(question: str) -> None:
-            qa.store.dense(qa.embedder.encode_query(question), qa.settings.candidates)
-
         for connection in connections.values():
             post(connection, "warm up", [])
         for _ in range(ROUNDS):
-            floor += [timed(search, q) for q, _ in questions]
+            floor += [timed(floor_search, qa, q) for q, _ in questions]
             for name, url in servers.items():
                 series.setdefault(f"/ask, {name}, http.client", []).extend(
                     timed(post, connections[name], q, h) for q, h in questions)  # fmt: skip

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from server.answer import QA
 from server.engine import open_qa
 from server.evaluate import percentile_ms, read_questions
 from server.settings import Settings
@@ -36,6 +37,18 @@ def timed(call, *args) -> float:
     began = time.perf_counter()
     call(*args)
     return time.perf_counter() - began
+
+
+def post(connection: http.client.HTTPConnection, question: str, history: list[str]) -> None:
+    """One /ask over a keep-alive connection, its answer read whole."""
+    connection.request("POST", "/ask", json.dumps({"question": question, "history": history}),
+                       {"content-type": "application/json"})  # fmt: skip
+    connection.getresponse().read()
+
+
+def floor_search(qa: QA, question: str) -> None:
+    """The floor: the question's embedding and the vector search over passages, nothing else."""
+    qa.store.dense(qa.embedder.encode_query(question), qa.settings.candidates)
 
 
 def curl_round(url: str, questions: list, folder: Path) -> list[float]:
@@ -73,20 +86,11 @@ def main() -> None:
     floor, inproc, over_http, over_curl = [], [], [], []
     with live_server({"VERBATIM_QUERY_CACHE": "0"}) as (url, _), tempfile.TemporaryDirectory() as folder:
         connection = http.client.HTTPConnection(url.removeprefix("http://"))
-
-        def post(question: str, history: list[str]) -> None:
-            connection.request("POST", "/ask", json.dumps({"question": question, "history": history}),
-                               {"content-type": "application/json"})  # fmt: skip
-            connection.getresponse().read()
-
-        def search(question: str) -> None:
-            qa.store.dense(qa.embedder.encode_query(question), qa.settings.candidates)
-
-        post("warm up", [])
+        post(connection, "warm up", [])
         for _ in range(ROUNDS):
-            floor += [timed(search, q) for q, _ in questions]
+            floor += [timed(floor_search, qa, q) for q, _ in questions]
             inproc += [timed(qa.ask, q, h) for q, h in questions]
-            over_http += [timed(post, q, h) for q, h in questions]
+            over_http += [timed(post, connection, q, h) for q, h in questions]
             over_curl += curl_round(url, questions, Path(folder))
         awake, woken = healthz_round_trips(connection, 0), healthz_round_trips(connection, 0.003)
     base = percentile_ms(floor, 0.5)
