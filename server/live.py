@@ -11,6 +11,7 @@ from index.versions import current_version
 from server.answer import QA
 from server.engine import open_qa
 from server.settings import Settings
+from server.terms import load_word_lists
 
 log = logging.getLogger("verbatim")
 
@@ -22,6 +23,7 @@ class LiveQA:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.qa = open_qa(settings, embedder)
+        load_word_lists()  # the server is ready when its first question is answered as fast as the next
         self._checked = time.monotonic()
         self._loading = threading.Lock()
         self._refused: str | None = None  # a version that failed to load is not retried until it changes

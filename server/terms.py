@@ -7,7 +7,7 @@ from functools import cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
-from wordfreq import top_n_list, zipf_frequency
+from wordfreq import get_frequency_dict, top_n_list, zipf_frequency
 
 from index.store import Store
 from index.text import PHRASING, STOPWORDS, WORD, stem, tokens
@@ -42,6 +42,13 @@ def _close(word: str, vocabulary: list[str]) -> bool:
 @cache
 def _common_english() -> list[str]:
     return [w for w in top_n_list("en", 30_000) if len(w) >= 5 and w.isalpha()]
+
+
+def load_word_lists() -> None:
+    """Read the word lists the checks use (~0.1 s, once per process), so that it is done before the first question
+    rather than while it waits."""
+    get_frequency_dict("en", "best")  # as zipf_frequency calls it: lru_cache keys tell positional arguments apart
+    _common_english()
 
 
 def _misspelt(store: Store, word: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from wordfreq import get_frequency_dict
 
 from index.build import BuildReport, build_index
 from index.embed import Embedder
@@ -22,6 +23,7 @@ from index.versions import TEMP_PREFIX, BuildLocked, build_lock, current_version
 from server.app import create_app
 from server.live import LiveQA
 from server.settings import Settings
+from server.terms import _common_english
 from tests.browser import live_server
 from tests.server.test_cli import VERBATIM
 
@@ -181,3 +183,12 @@ def test_admin_reload_needs_the_token(setup: Settings, client: TestClient, embed
 def test_admin_reload_is_off_without_a_token(settings: Settings, embedder: Embedder, built: BuildReport) -> None:
     with TestClient(create_app(settings, embedder)) as client:
         assert client.post("/admin/reload", headers={"authorization": "Bearer anything"}).status_code == 404
+
+
+def test_the_word_lists_are_read_before_the_first_question(setup: Settings, embedder: Embedder) -> None:
+    # Read lazily, they cost the first question ~0.1 s (bench/first_answer.py): the server reads them as it starts.
+    get_frequency_dict.cache_clear()
+    _common_english.cache_clear()
+    LiveQA(setup, embedder)
+    assert get_frequency_dict.cache_info().currsize == 1
+    assert _common_english.cache_info().currsize == 1
