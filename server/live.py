@@ -23,7 +23,7 @@ class LiveQA:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.qa = open_qa(settings, embedder)
-        load_word_lists()  # the server is ready when its first question is answered as fast as the next
+        load_word_lists()  # before /healthz says ready, so that no question waits for them
         self._checked = time.monotonic()
         self._loading = threading.Lock()
         self._refused: str | None = None  # a version that failed to load is not retried until it changes
