@@ -40,10 +40,12 @@ def timed(call, *args) -> float:
 
 
 def post(connection: http.client.HTTPConnection, question: str, history: list[str]) -> None:
-    """One /ask over a keep-alive connection, its answer read whole."""
+    """One /ask over a keep-alive connection, its answer read whole; a refused or failed one stops the benchmark."""
     connection.request("POST", "/ask", json.dumps({"question": question, "history": history}),
                        {"content-type": "application/json"})  # fmt: skip
-    connection.getresponse().read()
+    response = connection.getresponse()
+    body = response.read()
+    assert response.status == 200, (response.status, body[:200])
 
 
 def floor_search(qa: QA, question: str) -> None:
