@@ -1,27 +1,22 @@
-"""Read a corpus folder: every .txt, .md, .html and .pdf below it, as documents with their blocks."""
+"""Read a corpus folder: every document of a known format below it, as documents with their blocks."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from ingest.markup import html_blocks, markdown_blocks
+from ingest.office import read_docx, read_pptx
+from ingest.pdf import read_pdf
 from ingest.plain import plain_blocks
-from ingest.units import Block, Document
+from ingest.units import Document, Limits, Loaded, Unreadable
 
-FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
-PAGE_BREAK = "\n\n"
+FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf",
+           ".docx": "docx", ".pptx": "pptx"}  # fmt: skip
+KNOWN = ".txt, .md, .html, .pdf, .docx or .pptx"
 
 
 class CorpusError(ValueError):
     """The corpus folder cannot be used; the message says why and what to do."""
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    document: Document
-    blocks: list[Block]
 
 
 @dataclass(slots=True)
@@ -30,11 +25,7 @@ class Corpus:
     skipped: list[str] = field(default_factory=list)  # one line per file not indexed, naming it and why
 
 
-def read_document(path: Path, doc_id: str) -> Loaded:
-    """One file as a document. Raises UnicodeDecodeError or a parser's error when it can't be read."""
-    fmt = FORMATS[path.suffix.lower()]
-    if fmt == "pdf":
-        return _read_pdf(path, doc_id)
+def _read_text(path: Path, doc_id: str, fmt: str) -> Loaded:
     text = path.read_bytes().decode("utf-8")
     if fmt == "html":
         text, blocks = html_blocks(doc_id, text)
@@ -43,15 +34,18 @@ def read_document(path: Path, doc_id: str) -> Loaded:
     return Loaded(Document(doc_id, text, fmt), blocks)
 
 
-def _read_pdf(path: Path, doc_id: str) -> Loaded:
-    pages = [page.extract_text() or "" for page in PdfReader(path).pages]
-    text = PAGE_BREAK.join(pages)
-    blocks, cursor = [], 0
-    for number, page_text in enumerate(pages, start=1):
-        end = cursor + len(page_text)
-        blocks += plain_blocks(doc_id, text, cursor, end, page=number, titles=False)
-        cursor = end + len(PAGE_BREAK)
-    return Loaded(Document(doc_id, text, "pdf"), blocks)
+READERS: dict[str, Callable[[Path, str, Limits], Loaded]] = {"pdf": read_pdf, "docx": read_docx, "pptx": read_pptx}
+
+
+def read_document(path: Path, doc_id: str, limits: Limits = Limits()) -> Loaded:
+    """One file as a document. Raises Unreadable (the reason), UnicodeDecodeError or a parser's error."""
+    fmt = FORMATS[path.suffix.lower()]
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise Unreadable(f"larger than the limit ({size:,} bytes, at most {limits.max_bytes:,})")
+    if fmt in READERS:
+        return READERS[fmt](path, doc_id, limits)
+    return _read_text(path, doc_id, fmt)
 
 
 def corpus_files(root: Path) -> Iterator[tuple[Path, str]]:
@@ -60,12 +54,14 @@ def corpus_files(root: Path) -> Iterator[tuple[Path, str]]:
             yield path, path.relative_to(root).as_posix()
 
 
-def load_file(path: Path, doc_id: str) -> Loaded | str:
+def load_file(path: Path, doc_id: str, limits: Limits = Limits()) -> Loaded | str:
     """One corpus file as a document, or the one-line note saying why it was skipped."""
     if path.suffix.lower() not in FORMATS:
-        return f"{doc_id}: skipped, not a .txt, .md, .html or .pdf file"
+        return f"{doc_id}: skipped, not a {KNOWN} file"
     try:
-        loaded = read_document(path, doc_id)
+        loaded = read_document(path, doc_id, limits)
+    except Unreadable as error:
+        return f"{doc_id}: skipped, {error}"
     except UnicodeDecodeError as error:
         return f"{doc_id}: skipped, not valid UTF-8 ({error.reason} at byte {error.start})"
     except Exception as error:  # noqa: BLE001 - any parser failure skips just this file
@@ -79,15 +75,15 @@ def check_corpus(root: Path) -> None:
 
 
 def no_documents(root: Path) -> CorpusError:
-    return CorpusError(f"corpus folder {root} holds no readable .txt, .md, .html or .pdf document")
+    return CorpusError(f"corpus folder {root} holds no readable {KNOWN} document")
 
 
-def load_corpus(root: Path) -> Corpus:
+def load_corpus(root: Path, limits: Limits = Limits()) -> Corpus:
     """Every readable document under root; files of other kinds or that fail to read are listed as skipped."""
     check_corpus(root)
     corpus = Corpus()
     for path, doc_id in corpus_files(root):
-        loaded = load_file(path, doc_id)
+        loaded = load_file(path, doc_id, limits)
         if isinstance(loaded, str):
             corpus.skipped.append(loaded)
         else:

@@ -7,7 +7,35 @@ from dataclasses import dataclass, field
 class Document:
     doc_id: str  # path under the corpus, POSIX, stable across rebuilds
     text: str  # the text as read; every offset below points into it
-    format: str  # "txt", "md", "html" or "pdf"
+    format: str  # "txt", "md", "html", "pdf", "docx" or "pptx"
+    pages: int | None = None  # pages (a PDF's) or slides (a presentation's); None for formats without pages
+    layout: tuple["LineBox", ...] = field(default=(), compare=False)  # where a PDF's text lines stand on its pages
+
+
+@dataclass(frozen=True, slots=True)
+class LineBox:
+    """One line of a laid-out page: its span in Document.text and its box in PDF points, from the page's top."""
+
+    start: int
+    end: int
+    page: int  # 1-based
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one file may cost to read; a file past a limit is skipped with a note saying which."""
+
+    max_bytes: int = 50_000_000  # the file itself
+    max_unpacked_bytes: int = 200_000_000  # what a zip-based file (.docx, .pptx) unpacks to
+    max_seconds: float = 60.0  # reading it, checked between pages and parts
+
+
+class Unreadable(ValueError):
+    """A file that is not read; the message is the reason, for the one-line note naming the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +57,12 @@ class Sentence:
     start: int  # invariant: document.text[start:end] == text
     end: int
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    document: Document
+    blocks: list[Block]
 
 
 @dataclass(frozen=True, slots=True)
