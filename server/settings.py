@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     query_cache: int = Field(1024, ge=0)  # vectors of this many recent questions are remembered (0: none)
     fast_queries: bool = True  # encode questions with the index's ONNX export of the model (no torch import)
     max_passage_chars: int = Field(700, ge=100, le=5000)
+    # What one corpus file may cost to read; past a limit it is skipped with a note saying which.
+    max_file_bytes: int = Field(50_000_000, ge=1)
+    max_unpacked_bytes: int = Field(200_000_000, ge=1)  # what a .docx or .pptx unpacks to (zip bombs)
+    read_seconds: float = Field(60.0, gt=0)  # reading one file, checked between its pages and parts
     keep_versions: int = Field(3, ge=1)
     # Vector search: exact up to this many vectors, above it an inverted-file index probed enough to find this
     # share of exact search's ten nearest (measured at build time). Applies from the next build that writes a version.
