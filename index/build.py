@@ -26,7 +26,7 @@ from index.store import Store
 from index.versions import build_lock, clean_leftovers, current_version, new_version_dir, publish
 from ingest.load import FORMATS, check_corpus, corpus_files, load_file, no_documents
 from ingest.split import passages as split_passages
-from ingest.units import Passage
+from ingest.units import Limits, Passage
 
 log = logging.getLogger("verbatim")
 
@@ -107,8 +107,8 @@ def _previous(path: Path, manifest: dict) -> Previous:
     return Previous(manifest, texts, by_doc, dict(zip(map(_key, units), vectors, strict=True)))
 
 
-def _read(corpus: Path, hashes: dict[str, str], previous: Previous, max_chars: int,
-          report: BuildReport) -> tuple[dict, list]:  # fmt: skip
+def _read(corpus: Path, hashes: dict[str, str], previous: Previous, max_chars: int, report: BuildReport,
+          limits: Limits) -> tuple[dict, list]:  # fmt: skip
     """Texts and formats of the readable documents, and their passages in order; unchanged ones aren't re-read."""
     old_files = (previous.manifest or {}).get("files", {})
     old_docs = (previous.manifest or {}).get("documents", {})
@@ -121,7 +121,7 @@ def _read(corpus: Path, hashes: dict[str, str], previous: Previous, max_chars: i
             documents[doc_id] = (previous.texts[doc_id], old_docs[doc_id]["format"])
             passages += previous.passages[doc_id]
             continue
-        loaded = load_file(path, doc_id)
+        loaded = load_file(path, doc_id, limits)
         if isinstance(loaded, str):
             report.skipped.append(loaded)
             continue
@@ -145,6 +145,7 @@ def build_index(
     export_queries: bool = True,
     exact_limit: int = EXACT_LIMIT,
     recall_target: float = RECALL_TARGET,
+    limits: Limits = Limits(),
 ) -> BuildReport:
     """Publish a new version of the index at root if the corpus changed; the model is loaded only if needed."""
     began = time.perf_counter()
@@ -163,7 +164,7 @@ def build_index(
         work = new_version_dir(root)  # from here on, a build killed at any moment leaves only this behind
         try:
             encoder = _build_into(work, corpus, hashes, previous, report, model, max_passage_chars, embedder,
-                                  progress, (exact_limit, recall_target))  # fmt: skip
+                                  progress, (exact_limit, recall_target), limits)  # fmt: skip
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -176,10 +177,10 @@ def build_index(
 
 def _build_into(work: Path, corpus: Path, hashes: dict[str, str], previous: Previous, report: BuildReport,
                 model: str, max_chars: int, embedder: Callable[[], Embedder] | None, progress: bool,
-                search: tuple[int, float]) -> Embedder | None:  # fmt: skip
+                search: tuple[int, float], limits: Limits) -> Embedder | None:  # fmt: skip
     """Read, embed what is new, write and check a whole index version in the directory work; returns the model
     if it had to be loaded."""
-    documents, passages = _read(corpus, hashes, previous, max_chars, report)
+    documents, passages = _read(corpus, hashes, previous, max_chars, report, limits)
     if not documents:
         raise no_documents(corpus)
     texts = [passage_text_for_embedding(p) for p in passages]

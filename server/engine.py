@@ -6,6 +6,7 @@ from index.build import BuildReport, build_index
 from index.embed import Embedder
 from index.runtime import query_encoder
 from index.store import Store
+from ingest.units import Limits
 from server.answer import QA
 from server.settings import Settings
 
@@ -15,7 +16,12 @@ def build(settings: Settings, progress: bool = False, embedder: Embedder | None 
     make = (lambda: embedder) if embedder else (lambda: Embedder(settings.model, settings.device))
     return build_index(settings.corpus, settings.index, settings.model, settings.max_passage_chars,
                        keep=settings.keep_versions, embedder=make, progress=progress, on_wait=on_wait,
-                       exact_limit=settings.exact_search_limit, recall_target=settings.search_recall)  # fmt: skip
+                       exact_limit=settings.exact_search_limit, recall_target=settings.search_recall,
+                       limits=limits(settings))  # fmt: skip
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(settings.max_file_bytes, settings.max_unpacked_bytes, settings.read_seconds)
 
 
 def open_qa(settings: Settings, embedder: Embedder | None = None) -> QA:
