@@ -1,0 +1,261 @@
+"""Render an article as a real-looking document (python bench/formats.py calls it): PDF, Word, text export, web page."""
+
+import html
+import io
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph as WordParagraph
+from reportlab.lib.enums import TA_JUSTIFY
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, NextPageTemplate, PageTemplate, Paragraph
+
+SITE = "Example Encyclopedia"
+RUNNING = "Encyclopedia extract"  # the running header reads "<title> — Encyclopedia extract"
+SUBTITLE = f"From {SITE}, the free reference work"
+RIGHTS = f"© 2026 {SITE} · CC BY-SA 4.0"
+NAV = ("Main page", "Browse topics", "Random article", "Featured content", "Recent changes", "Help desk",
+       "About the project", "Contact us")  # fmt: skip
+RELATED = ("Ten facts about rivers", "A short history of maps", "How glaciers shape valleys",
+           "Great explorers of the Pacific", "Why cities grow along coasts")  # fmt: skip
+COOKIE = "We use cookies to improve your experience."
+ACCEPT = "Accept all cookies"
+FOOTER = f"© 2026 {SITE}. All rights reserved."
+PRIVACY = "Privacy policy"
+PAGE_LINES = 55  # lines of a text export's page, before its page-number line
+WRAP = 72
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    name: str  # file stem
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+def _header(title: str) -> str:
+    return f"{title} — {RUNNING}"
+
+
+# Every string a renderer injects that is not article text, by format; page numbers are the patterns below.
+BOILERPLATE = {
+    "plain": (),
+    "pdf": (RUNNING, SITE, SUBTITLE, RIGHTS, "CC BY-SA 4.0"),
+    "docx": (RUNNING, SITE, SUBTITLE, RIGHTS, "CC BY-SA 4.0"),
+    "wrapped": (),
+    "html": (SITE, *NAV, "Related articles", *RELATED, COOKIE, ACCEPT, FOOTER, PRIVACY),
+}
+BOILERPLATE["html-nomain"] = BOILERPLATE["html"]
+PAGE_NUMBERS = {  # injected page-number text, found anywhere in a sentence
+    "pdf": re.compile(r"Page \d+ of \d+"),
+    "docx": re.compile(r"Page \d+ of \d+"),
+    "wrapped": re.compile(r"(?<!\S)- \d+ -(?!\S)"),
+}
+PAGE_ONLY = re.compile(r"[\s\-–—.]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[\s\-–—.]*", re.IGNORECASE)
+
+
+def write_plain(article: Article, path: Path) -> None:
+    path.write_text(article.title + "\n\n" + "\n\n".join(article.paragraphs) + "\n", encoding="utf-8")
+
+
+# --- PDF: A4, two justified hyphenated columns, running header, "Page N of M" footer --------------------------
+
+
+@cache
+def _fonts() -> tuple[str, str]:
+    """DejaVu Serif where installed (the articles hold Greek letters and math signs Times lacks), else Times."""
+    regular = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    bold = regular.with_name("DejaVuSerif-Bold.ttf")
+    if not (regular.exists() and bold.exists()):
+        return "Times-Roman", "Times-Bold"
+    pdfmetrics.registerFont(TTFont("BodySerif", str(regular)))
+    pdfmetrics.registerFont(TTFont("BodySerif-Bold", str(bold)))
+    return "BodySerif", "BodySerif-Bold"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = _fonts()
+    body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12, alignment=TA_JUSTIFY,
+                          firstLineIndent=10, spaceAfter=3, hyphenationLang="en_US")  # fmt: skip
+    return {
+        "title": ParagraphStyle("title", fontName=bold, fontSize=22, leading=27, spaceAfter=4),
+        "subtitle": ParagraphStyle("subtitle", fontName="Helvetica-Oblique", fontSize=9, leading=11),
+        "body": body,
+    }
+
+
+def _decorate(title: str, total: int) -> Callable:
+    """The onPage callback: running header with a rule above the columns, rights and page number below them."""
+    width, height = A4
+
+    def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica-Oblique", 8)
+        canvas.drawString(2 * cm, height - 1.3 * cm, _header(title))
+        canvas.setLineWidth(0.4)
+        canvas.line(2 * cm, height - 1.45 * cm, width - 2 * cm, height - 1.45 * cm)
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(2 * cm, 1.2 * cm, RIGHTS)
+        canvas.drawRightString(width - 2 * cm, 1.2 * cm, f"Page {doc.page} of {total}")
+        canvas.restoreState()
+
+    return draw
+
+
+def _templates(title: str, total: int) -> list[PageTemplate]:
+    """Page 1: a full-width title band over two columns; later pages: two columns."""
+    width, height = A4
+    margin, gap, top, bottom, band = 2 * cm, 0.7 * cm, height - 1.8 * cm, 1.8 * cm, 2.4 * cm
+    column = (width - 2 * margin - gap) / 2
+
+    def columns(upper: float) -> list[Frame]:
+        return [
+            Frame(margin + i * (column + gap), bottom, column, upper - bottom, id=f"c{i}") for i in (0, 1)
+        ]
+
+    on_page = _decorate(title, total)
+    first = [Frame(margin, top - band, width - 2 * margin, band, id="band"), *columns(top - band)]
+    return [PageTemplate("first", first, onPage=on_page), PageTemplate("later", columns(top), onPage=on_page)]
+
+
+def _pdf_pass(article: Article, target: io.BytesIO | str, total: int) -> int:
+    """Lay the article out once; returns the page count (the footer's M comes from a first pass)."""
+    styles = _styles()
+    doc = BaseDocTemplate(target, pagesize=A4, title=article.title, author=SITE, invariant=1)
+    doc.addPageTemplates(_templates(article.title, total))
+    story = [NextPageTemplate("later"), Paragraph(html.escape(article.title), styles["title"]),
+             Paragraph(html.escape(SUBTITLE), styles["subtitle"]), FrameBreak()]  # fmt: skip
+    story += [Paragraph(html.escape(p), styles["body"]) for p in article.paragraphs]
+    doc.build(story)
+    return doc.page
+
+
+def write_pdf(article: Article, path: Path) -> None:
+    total = _pdf_pass(article, io.BytesIO(), 0)
+    _pdf_pass(article, str(path), total)
+
+
+def pdf_hyphens(path: Path, source: str) -> int:
+    """Words the PDF breaks at a line end with a hyphen that the article writes whole (checks the hyphenation)."""
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    pairs = re.findall(r"(\w+)-\n(\w+)", text)
+    return sum(1 for head, tail in pairs if head + tail in source and f"{head}-{tail}" not in source)
+
+
+# --- Word: Title, justified paragraphs, header, footer with PAGE / NUMPAGES fields ------------------------------
+
+
+def _field(paragraph: WordParagraph, code: str, shown: str) -> None:
+    """A Word field (PAGE, NUMPAGES) as Word writes one, with the value it shows until Word updates it."""
+    parts = [("w:fldChar", "begin"), ("w:instrText", f" {code} "), ("w:fldChar", "separate"), ("w:t", shown),
+             ("w:fldChar", "end")]  # fmt: skip
+    for tag, value in parts:
+        run, element = OxmlElement("w:r"), OxmlElement(tag)
+        if tag == "w:fldChar":
+            element.set(qn("w:fldCharType"), value)
+        else:
+            element.text = value
+            element.set(qn("xml:space"), "preserve")
+        run.append(element)
+        paragraph._p.append(run)
+
+
+def write_docx(article: Article, path: Path) -> None:
+    document = docx.Document()
+    document.core_properties.title, document.core_properties.author = article.title, SITE
+    document.styles["Normal"].font.size = Pt(10)
+    document.add_heading(article.title, level=0)
+    document.add_paragraph(SUBTITLE, style="Subtitle")
+    for text in article.paragraphs:
+        document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    section = document.sections[0]
+    section.header.paragraphs[0].text = _header(article.title)
+    footer = section.footer.paragraphs[0]
+    footer.add_run(RIGHTS + "\tPage ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    _field(
+        footer, "NUMPAGES", str(1 + sum(map(len, article.paragraphs)) // 4000)
+    )  # Word's count until updated
+    document.save(path)
+
+
+# --- Text export: pdftotext without -layout ---------------------------------------------------------------------
+
+
+def write_wrapped(article: Article, path: Path) -> None:
+    """Lines wrapped at 72 columns, a blank line between paragraphs, paragraphs running on across pages; each
+    page ends with its number on a line of its own ("- 3 -") and a form feed, as pdftotext writes pages."""
+    lines = [article.title, ""]
+    for text in article.paragraphs:
+        lines += [*textwrap.wrap(text, WRAP), ""]
+    pages = []
+    for number, first in enumerate(range(0, len(lines), PAGE_LINES), start=1):
+        body = "\n".join(lines[first : first + PAGE_LINES]).strip("\n")
+        pages.append(f"{body}\n\n- {number} -\n\f")
+    path.write_text("".join(pages), encoding="utf-8")
+
+
+# --- Web pages: header, nav, cookie banner, sidebar, footer around the article -----------------------------------
+
+
+def _page(article: Article, content: str) -> str:
+    links = "".join(f'<li><a href="/{label.lower().replace(" ", "-")}">{label}</a></li>' for label in NAV)
+    related = "".join(f'<li><a href="/wiki/{label.replace(" ", "_")}">{label}</a></li>' for label in RELATED)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{html.escape(article.title)} — {SITE}</title>
+<style>body{{font-family:sans-serif;display:grid;grid-template-columns:3fr 1fr}}.cookie-banner{{position:fixed;bottom:0}}</style>
+</head>
+<body>
+<div class="cookie-banner" role="dialog"><p>{COOKIE} <button type="button">{ACCEPT}</button></p></div>
+<header class="site-header"><a class="logo" href="/">{SITE}</a>
+<nav aria-label="Main"><ul>{links}</ul></nav></header>
+{content}
+<aside class="sidebar"><h2>Related articles</h2><ul>{related}</ul></aside>
+<footer><p>{FOOTER} <a href="/privacy">{PRIVACY}</a></p></footer>
+<script>document.querySelector(".cookie-banner button").onclick=e=>e.target.closest("div").remove();</script>
+</body>
+</html>
+"""
+
+
+def _body(article: Article) -> str:
+    paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in article.paragraphs)
+    return f"<h1>{html.escape(article.title)}</h1>\n{paragraphs}"
+
+
+def write_html(article: Article, path: Path) -> None:
+    path.write_text(_page(article, f"<main><article>\n{_body(article)}\n</article></main>"), encoding="utf-8")
+
+
+def write_html_nomain(article: Article, path: Path) -> None:
+    """The same page with the article in plain divs: no <main>, no <article> to find it by."""
+    content = f'<div class="content"><div class="article-body">\n{_body(article)}\n</div></div>'
+    path.write_text(_page(article, content), encoding="utf-8")
+
+
+RENDERERS: dict[str, tuple[str, Callable[[Article, Path], None]]] = {  # format: (file suffix, renderer)
+    "plain": (".txt", write_plain),
+    "pdf": (".pdf", write_pdf),
+    "docx": (".docx", write_docx),
+    "wrapped": (".txt", write_wrapped),
+    "html": (".html", write_html),
+    "html-nomain": (".html", write_html_nomain),
+}
