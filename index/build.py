@@ -13,7 +13,9 @@ import numpy as np
 from index.embed import Embedder
 from index.layout import (
     FORMAT_VERSION,
+    layout_record,
     passage_text_for_embedding,
+    read_layouts,
     read_manifest,
     read_units,
     read_vectors,
@@ -26,7 +28,7 @@ from index.store import Store
 from index.versions import build_lock, clean_leftovers, current_version, new_version_dir, publish
 from ingest.load import FORMATS, check_corpus, corpus_files, load_file, no_documents
 from ingest.split import passages as split_passages
-from ingest.units import Limits, Passage
+from ingest.units import NO_LIMITS_SET, Limits, Passage
 
 log = logging.getLogger("verbatim")
 
@@ -54,6 +56,7 @@ class Previous:
 
     manifest: dict | None = None
     texts: dict[str, str] = field(default_factory=dict)
+    layouts: dict[str, list] = field(default_factory=dict)
     passages: dict[str, list[Passage]] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     reason: str | None = None  # why nothing is reused, when so
@@ -96,6 +99,7 @@ def _previous(path: Path, manifest: dict) -> Previous:
     """A reusable version's parsed documents and vectors."""
     try:
         texts, passages = read_units(path)
+        layouts = read_layouts(path)
         vectors = np.concatenate(read_vectors(path))
     except (OSError, ValueError, KeyError) as error:
         return Previous(reason=f"previous index unreadable ({error}): full rebuild")
@@ -104,7 +108,17 @@ def _previous(path: Path, manifest: dict) -> Previous:
     by_doc: dict[str, list[Passage]] = {}
     for passage in passages:
         by_doc.setdefault(passage.doc_id, []).append(passage)
-    return Previous(manifest, texts, by_doc, dict(zip(map(_key, units), vectors, strict=True)))
+    return Previous(manifest, texts, layouts, by_doc, dict(zip(map(_key, units), vectors, strict=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a version keeps of a document beside its passages."""
+
+    text: str
+    format: str
+    pages: int | None
+    layout: list  # index.layout.layout_record of a laid-out document's lines, else empty
 
 
 def _read(corpus: Path, hashes: dict[str, str], previous: Previous, max_chars: int, report: BuildReport,
@@ -118,14 +132,17 @@ def _read(corpus: Path, hashes: dict[str, str], previous: Previous, max_chars: i
             report.skipped.append(load_file(path, doc_id))
             continue
         if old_files.get(doc_id) == hashes[doc_id] and doc_id in previous.passages:  # unchanged: no re-parsing
-            documents[doc_id] = (previous.texts[doc_id], old_docs[doc_id]["format"])
+            old = old_docs[doc_id]
+            documents[doc_id] = _Read(previous.texts[doc_id], old["format"], old.get("pages"),
+                                      previous.layouts.get(doc_id, []))  # fmt: skip
             passages += previous.passages[doc_id]
             continue
         loaded = load_file(path, doc_id, limits)
         if isinstance(loaded, str):
             report.skipped.append(loaded)
             continue
-        documents[doc_id] = (loaded.document.text, loaded.document.format)
+        document = loaded.document
+        documents[doc_id] = _Read(document.text, document.format, document.pages, layout_record(document.layout))
         passages += split_passages(loaded.document, loaded.blocks, max_chars)
     report.added = sorted(set(hashes) - set(old_files))
     report.changed = sorted(d for d in hashes if d in old_files and old_files[d] != hashes[d])
@@ -145,7 +162,7 @@ def build_index(
     export_queries: bool = True,
     exact_limit: int = EXACT_LIMIT,
     recall_target: float = RECALL_TARGET,
-    limits: Limits = Limits(),
+    limits: Limits = NO_LIMITS_SET,
 ) -> BuildReport:
     """Publish a new version of the index at root if the corpus changed; the model is loaded only if needed."""
     began = time.perf_counter()
@@ -200,14 +217,15 @@ def _build_into(work: Path, corpus: Path, hashes: dict[str, str], previous: Prev
         "format_version": FORMAT_VERSION,
         "model": {"name": model, "dimension": dim},
         "chunking": chunking(max_chars),
-        "documents": {d: {"format": fmt, "sha256": hashes[d]} for d, (_, fmt) in documents.items()},
+        "documents": {d: {"format": r.format, "pages": r.pages, "sha256": hashes[d]} for d, r in documents.items()},
         "files": hashes,
         "skipped": report.skipped,
         "counts": {"documents": report.documents, "passages": report.passages, "sentences": report.sentences},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    manifest = write_index(work, manifest, {d: text for d, (text, _) in documents.items()}, passages,
-                           vectors[: len(passages)], vectors[len(passages) :], *search)  # fmt: skip
+    manifest = write_index(work, manifest, {d: r.text for d, r in documents.items()}, passages,
+                           vectors[: len(passages)], vectors[len(passages) :], *search,
+                           layouts={d: r.layout for d, r in documents.items() if r.layout})  # fmt: skip
     report.search = {name: found["type"] for name, found in manifest["search"].items()}
     Store.load(work, model, max_chars)  # a version that can't be opened is never published
     return encoder

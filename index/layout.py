@@ -9,9 +9,9 @@ import numpy as np
 
 from index.search import EXACT_LIMIT, RECALL_TARGET, build_search, read_search, write_search
 from index.text import WORD, tokens
-from ingest.units import Passage, Sentence
+from ingest.units import LineBox, Passage, Sentence
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 
 
@@ -70,10 +70,13 @@ def write_index(
     sentence_vectors: np.ndarray,
     exact_limit: int = EXACT_LIMIT,
     recall_target: float = RECALL_TARGET,
+    layouts: dict[str, list] | None = None,
 ) -> dict:
     """Write every part of one index version into the (new, empty) directory `path`; returns the manifest written,
-    which also describes the vector searches chosen for the corpus's size."""
+    which also describes the vector searches chosen for the corpus's size. `layouts` holds, for laid-out documents
+    (PDFs), where each line of their text stands on its page (layout_record)."""
     (path / "documents.json").write_text(json.dumps(documents, ensure_ascii=False))
+    (path / "layout.json").write_text(json.dumps(layouts or {}))
     words = {w.lower() for text in documents.values() for w in WORD.findall(text)}
     (path / "words.txt").write_text("\n".join(sorted(words)))
     (path / "passages.json").write_text(json.dumps([_passage_record(p) for p in passages], ensure_ascii=False))
@@ -96,6 +99,16 @@ def read_units(path: Path) -> tuple[dict[str, str], list[Passage]]:
     documents = json.loads((path / "documents.json").read_text())
     records = json.loads((path / "passages.json").read_text())
     return documents, [passage_from_record(r, documents[r["doc"]]) for r in records]
+
+
+def layout_record(boxes: tuple[LineBox, ...]) -> list:
+    return [[b.start, b.end, b.page, round(b.x0, 1), round(b.top, 1), round(b.x1, 1), round(b.bottom, 1)]
+            for b in boxes]  # fmt: skip
+
+
+def read_layouts(path: Path) -> dict[str, list]:
+    """Each laid-out document's lines: [start, end, page, x0, top, x1, bottom] (points from the page's top-left)."""
+    return json.loads((path / "layout.json").read_text())
 
 
 def read_words(path: Path) -> list[str]:

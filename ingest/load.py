@@ -8,7 +8,7 @@ from ingest.markup import html_blocks, markdown_blocks
 from ingest.office import read_docx, read_pptx
 from ingest.pdf import read_pdf
 from ingest.plain import plain_blocks
-from ingest.units import Document, Limits, Loaded, Unreadable
+from ingest.units import NO_LIMITS_SET, Document, Limits, Loaded, Unreadable
 
 FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf",
            ".docx": "docx", ".pptx": "pptx"}  # fmt: skip
@@ -37,7 +37,7 @@ def _read_text(path: Path, doc_id: str, fmt: str) -> Loaded:
 READERS: dict[str, Callable[[Path, str, Limits], Loaded]] = {"pdf": read_pdf, "docx": read_docx, "pptx": read_pptx}
 
 
-def read_document(path: Path, doc_id: str, limits: Limits = Limits()) -> Loaded:
+def read_document(path: Path, doc_id: str, limits: Limits = NO_LIMITS_SET) -> Loaded:
     """One file as a document. Raises Unreadable (the reason), UnicodeDecodeError or a parser's error."""
     fmt = FORMATS[path.suffix.lower()]
     size = path.stat().st_size
@@ -54,7 +54,7 @@ def corpus_files(root: Path) -> Iterator[tuple[Path, str]]:
             yield path, path.relative_to(root).as_posix()
 
 
-def load_file(path: Path, doc_id: str, limits: Limits = Limits()) -> Loaded | str:
+def load_file(path: Path, doc_id: str, limits: Limits = NO_LIMITS_SET) -> Loaded | str:
     """One corpus file as a document, or the one-line note saying why it was skipped."""
     if path.suffix.lower() not in FORMATS:
         return f"{doc_id}: skipped, not a {KNOWN} file"
@@ -78,7 +78,7 @@ def no_documents(root: Path) -> CorpusError:
     return CorpusError(f"corpus folder {root} holds no readable {KNOWN} document")
 
 
-def load_corpus(root: Path, limits: Limits = Limits()) -> Corpus:
+def load_corpus(root: Path, limits: Limits = NO_LIMITS_SET) -> Corpus:
     """Every readable document under root; files of other kinds or that fail to read are listed as skipped."""
     check_corpus(root)
     corpus = Corpus()

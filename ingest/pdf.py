@@ -1,21 +1,226 @@
-"""PDF documents (interim: page text by pypdf; to be replaced by the layout reader)."""
+"""PDF documents as laid out: lines in reading order joined into paragraphs (a sentence may run across lines,
+columns and pages), words hyphenated at a line's end joined again, running headers, footers and page numbers left
+out, larger or bold lines as the section trail, table rows whole. The text as read is this rebuilt text."""
 
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader
+import pypdfium2 as pdfium
+from wordfreq import zipf_frequency
 
-from ingest.plain import plain_blocks
-from ingest.units import Document, Limits, Loaded
+from ingest.layout import Line, page_lines, reading_order
+from ingest.units import Block, Document, Limits, LineBox, Loaded, Unreadable
 
-PAGE_BREAK = "\n\n"
+PAGE_NUMBER = re.compile(r"[\W_]*(page\s*)?(\d{1,4}|[ivxlc]{1,6})(\s*(of|/)\s*\d{1,4})?[\W_]*", re.IGNORECASE)
+_BULLET = re.compile(r"([•●▪◦‣∙·–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+_TERMINAL = tuple(".!?:;")
+MARGIN = 0.08  # share of the page's height at its top and bottom where running headers and footers stand
 
 
 def read_pdf(path: Path, doc_id: str, limits: Limits) -> Loaded:
-    pages = [page.extract_text() or "" for page in PdfReader(path).pages]
-    text = PAGE_BREAK.join(pages)
-    blocks, cursor = [], 0
-    for number, page_text in enumerate(pages, start=1):
-        end = cursor + len(page_text)
-        blocks += plain_blocks(doc_id, text, cursor, end, page=number, titles=False)
-        cursor = end + len(PAGE_BREAK)
-    return Loaded(Document(doc_id, text, "pdf"), blocks)
+    """The PDF's text rebuilt from its layout, its blocks, and where each line stands on its page."""
+    pages = _pages(path, time.monotonic() + limits.max_seconds, limits.max_seconds)
+    if not pages:
+        raise Unreadable("empty: the PDF has no pages")
+    if not any(lines for _, lines in pages):
+        raise Unreadable("no text layer (a scanned or image-only PDF): it needs OCR before it can be read")
+    return _Assembly(doc_id, _body(pages)).loaded(len(pages))
+
+
+def _pages(path: Path, deadline: float, seconds: float) -> list[tuple[float, list[Line]]]:
+    """Each page's height and its lines in reading order."""
+    if path.stat().st_size == 0:
+        raise Unreadable("empty: the file has no bytes")
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as error:
+        if "password" in str(error).lower():
+            raise Unreadable("encrypted: it cannot be read without its password") from error
+        raise Unreadable(f"damaged or not a PDF ({error})") from error
+    pages = []
+    try:
+        for number in range(1, len(pdf) + 1):
+            if time.monotonic() > deadline:
+                raise Unreadable(f"took longer than {seconds:g} s to read (VERBATIM_READ_SECONDS)")
+            page = pdf[number - 1]
+            textpage = page.get_textpage()
+            height = page.get_height()
+            pages.append((height, reading_order(page_lines(textpage.raw, height, number))))
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return pages
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def _margin(line: Line, height: float) -> str | None:
+    if line.bottom < MARGIN * height:
+        return "top"
+    return "bottom" if line.top > (1 - MARGIN) * height else None
+
+
+def _body(pages: list[tuple[float, list[Line]]]) -> list[Line]:
+    """Every line but the running ones: text repeated in a page's top or bottom margin on many pages (numbers
+    aside), and page numbers standing alone there."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for height, lines in pages:
+        seen.update({(zone, _shape(ln.text)) for ln in lines if (zone := _margin(ln, height))})
+    enough = max(2.0, 0.3 * len(pages))
+
+    def running(line: Line, height: float) -> bool:
+        zone = _margin(line, height)
+        return zone is not None and (
+            seen[zone, _shape(line.text)] >= enough or bool(PAGE_NUMBER.fullmatch(line.text))
+        )
+
+    return [line for height, lines in pages for line in lines if not running(line, height)]
+
+
+def join_hyphenated(before: str, after: str) -> bool:
+    """Whether a word broken by a hyphen at a line's end is one word ("treat-" "ment"), not a compound that keeps
+    its hyphen ("long-" "term"): the joined word is common in English, or the second part is no word of its own."""
+    head = re.search(r"[^\W\d_]+$", before[:-1])
+    tail = re.match(r"[^\W\d_]+", after)
+    if not head or not tail or not tail.group().islower():
+        return False
+    joined = zipf_frequency(head.group() + tail.group(), "en")
+    return (
+        joined >= 3.0
+        or zipf_frequency(tail.group(), "en") < 2.0
+        or (zipf_frequency(head.group(), "en") < 2.0 and joined > 0)
+    )
+
+
+@dataclass(slots=True)
+class _Unit:
+    kind: str  # "heading", "paragraph", "item" or "row"
+    lines: list[Line] = field(default_factory=list)
+
+
+class _Assembly:
+    """Lines grouped into headings, paragraphs, items and table rows, then written out as the document's text."""
+
+    def __init__(self, doc_id: str, lines: list[Line]) -> None:
+        self.doc_id = doc_id
+        sizes = Counter({})
+        for line in lines:
+            sizes[round(line.size * 2) / 2] += len(line.text)
+        self.body = sizes.most_common(1)[0][0] if sizes else 10.0
+        heading_sizes = sorted({round(ln.size * 2) / 2 for ln in lines if self._heading(ln)}, reverse=True)
+        self.levels = {size: level for level, size in enumerate(heading_sizes, start=1)}
+        self.edges = self._edges(lines)
+        self.units = self._units(lines)
+
+    def _heading(self, line: Line) -> bool:
+        words = len(line.text.split())
+        if line.segments > 1 or words > 20 or not any(c.isalpha() for c in line.text):
+            return False
+        larger = line.size >= 1.15 * self.body
+        return larger or (line.bold and words <= 12 and not line.text.endswith((".", ",", ";")))
+
+    @staticmethod
+    def _edges(lines: list[Line]) -> dict[tuple[int, int], tuple[float, float]]:
+        """The left and right edge of each column of each page."""
+        edges: dict[tuple[int, int], tuple[float, float]] = {}
+        for line in lines:
+            key = (line.page, line.column)
+            left, right = edges.get(key, (line.x0, line.x1))
+            edges[key] = (min(left, line.x0), max(right, line.x1))
+        return edges
+
+    def _continues(self, before: Line, line: Line) -> bool:
+        """Whether a line carries on the paragraph of the line before it."""
+        if _BULLET.match(line.text) or line.segments > 1:
+            return False
+        if before.text.endswith("-") and join_hyphenated(before.text, line.text):
+            return True
+        left, right = self.edges[(line.page, line.column)]
+        if (before.page, before.column) != (line.page, line.column):  # across a column or a page
+            return not before.text.endswith(_TERMINAL) and line.x0 < left + line.size
+        gap = line.top - before.bottom
+        if gap > 0.9 * line.size or gap < -line.size:
+            return False
+        ends = before.text.endswith(_TERMINAL)
+        return not (ends and (before.x1 < right - 2 * line.size or line.x0 > left + 0.8 * line.size))
+
+    def _units(self, lines: list[Line]) -> list[_Unit]:
+        units: list[_Unit] = []
+        for line in lines:
+            last = units[-1] if units else None
+            if line.segments > 1:
+                kind = "row"
+                joins = (
+                    last is not None and last.kind == "row" and abs(last.lines[-1].bottom - line.bottom) <= 2
+                )
+            elif self._heading(line):
+                kind = "heading"
+                joins = last is not None and last.kind == "heading" and last.lines[-1].size == line.size
+            else:
+                kind = "item" if _BULLET.match(line.text) else "paragraph"
+                joins = (
+                    last is not None
+                    and last.kind in ("paragraph", "item")
+                    and (self._continues(last.lines[-1], line))
+                )
+            if joins:
+                last.lines.append(line)
+            else:
+                units.append(_Unit(kind, [line]))
+        return units
+
+    def loaded(self, pages: int) -> Loaded:
+        """Write the units out: blank lines between units, a space between a paragraph's lines (none where a
+        broken word is joined again), cells of a row as `| a | b |`."""
+        parts: list[str] = []
+        boxes: list[LineBox] = []
+        blocks: list[Block] = []
+        section: tuple[str, ...] = ()
+        header: str | None = None
+        cursor = 0
+        for unit in self.units:
+            if parts:
+                parts.append("\n\n")
+                cursor += 2
+            start = cursor
+            for i, line in enumerate(unit.lines):
+                piece = line.text
+                following = unit.lines[i + 1] if i + 1 < len(unit.lines) else None
+                joined = (
+                    following is not None and piece.endswith("-") and join_hyphenated(piece, following.text)
+                )
+                if unit.kind == "row":
+                    piece = ("| " if i == 0 else " | ") + piece + (" |" if following is None else "")
+                elif joined:
+                    piece = piece[:-1]
+                elif following is not None and not piece.endswith("-"):
+                    piece += " "
+                parts.append(piece)
+                boxes.append(
+                    LineBox(cursor, cursor + len(piece), line.page, line.x0, line.top, line.x1, line.bottom)
+                )
+                cursor += len(piece)
+            text = "".join(parts[-len(unit.lines) :]) if unit.lines else ""
+            if unit.kind == "heading":
+                level = self.levels.get(round(unit.lines[0].size * 2) / 2, len(self.levels))
+                section = (*section[: level - 1], *([""] * (level - 1 - len(section))), text.strip())[:level]
+                header = None
+                continue
+            end = start + len(text.rstrip())
+            if unit.kind == "row" and header is None:
+                header = text
+            elif unit.kind == "row":
+                blocks.append(Block(self.doc_id, start, end, "row", section, unit.lines[0].page, header))
+            else:
+                header = None
+                if unit.kind == "item":
+                    start += _BULLET.match(text).end()
+                blocks.append(Block(self.doc_id, start, end, unit.kind, section, unit.lines[0].page))
+        document = Document(self.doc_id, "".join(parts), "pdf", pages=pages, layout=tuple(boxes))
+        return Loaded(document, blocks)

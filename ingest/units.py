@@ -34,6 +34,9 @@ class Limits:
     max_seconds: float = 60.0  # reading it, checked between pages and parts
 
 
+NO_LIMITS_SET = Limits()  # the defaults, for callers that set none
+
+
 class Unreadable(ValueError):
     """A file that is not read; the message is the reason, for the one-line note naming the file."""
 

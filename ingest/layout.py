@@ -1,0 +1,165 @@
+"""The lines of a PDF page from its characters' positions (pypdfium2), and their reading order across columns."""
+
+import ctypes
+import re
+import statistics
+from dataclasses import dataclass
+
+import pypdfium2.raw as pdfium_c
+
+_BREAKS = {"\r", "\n"}
+_SPACES = {" ", "\t", "\xa0"}
+
+
+@dataclass(slots=True)
+class Line:
+    """A run of characters on one baseline with no wide gap inside; its box in points from the page's top-left."""
+
+    page: int
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float  # the font size of most of its characters
+    bold: bool
+    column: int = 0  # -1: spans the page's columns
+    segments: int = 1  # runs on its baseline within its column (more than one: a table row)
+
+
+def _font_name(textpage: ctypes.c_void_p, index: int) -> str:
+    buffer = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, 128, ctypes.byref(flags))
+    return buffer.value.decode("latin-1", "replace")
+
+
+def _bold(textpage: ctypes.c_void_p, index: int) -> bool:
+    weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
+    return weight >= 600 or bool(
+        re.search(r"bold|black|heavy|semibold", _font_name(textpage, index), re.IGNORECASE)
+    )
+
+
+class _Run:
+    """Characters gathered into one line while reading a page."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.x0 = self.top = float("inf")
+        self.x1 = self.bottom = float("-inf")
+        self.sizes: list[float] = []
+        self.first = -1  # index of its first character, for the font
+
+    def add(self, char: str, box: tuple[float, float, float, float], size: float, index: int) -> None:
+        if self.first < 0:
+            self.first = index
+        self.chars.append(char)
+        left, top, right, bottom = box
+        self.x0, self.top = min(self.x0, left), min(self.top, top)
+        self.x1, self.bottom = max(self.x1, right), max(self.bottom, bottom)
+        self.sizes.append(size)
+
+
+def page_lines(textpage: ctypes.c_void_p, height: float, number: int) -> list[Line]:
+    """The page's lines in content order: a new line starts at a line break, a change of baseline, a step back,
+    or a gap wider than one and a half characters' height (a column's gutter, a table's cells)."""
+    lines: list[Line] = []
+    rect = pdfium_c.FS_RECTF()
+    run, space = _Run(), False
+
+    def close() -> None:
+        nonlocal run
+        text = "".join(run.chars).strip()
+        if text:
+            size = statistics.median(run.sizes)
+            lines.append(
+                Line(number, text, run.x0, run.top, run.x1, run.bottom, size, _bold(textpage, run.first))
+            )
+        run = _Run()
+
+    for i in range(pdfium_c.FPDFText_CountChars(textpage)):
+        char = chr(pdfium_c.FPDFText_GetUnicode(textpage, i) or 32)
+        if char in _BREAKS:
+            close()
+            continue
+        if char in _SPACES or pdfium_c.FPDFText_IsGenerated(textpage, i) or char == "\x02":
+            space = char != "\x02" or space
+            if char == "\x02":  # pdfium's mark for a hyphen at a line's end
+                char = "-"
+            else:
+                continue
+        pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)  # the glyph's advance and the font's full height
+        size = pdfium_c.FPDFText_GetFontSize(textpage, i) or 1.0
+        box = (rect.left, height - rect.top, rect.right, height - rect.bottom)
+        if run.chars:
+            base = max(run.sizes[-1], size)
+            new_line = abs(box[3] - run.bottom) > 0.5 * base and abs(box[1] - run.top) > 0.5 * base
+            if new_line or box[0] < run.x1 - base or box[0] - run.x1 > 1.5 * base:
+                close()
+            elif space or box[0] - run.x1 > 0.3 * base:
+                run.chars.append(" ")
+        space = False
+        run.add(char, box, size, i)
+    close()
+    return lines
+
+
+def _gutters(lines: list[Line]) -> list[float]:
+    """The x of each gap between columns: a band at least 6 points wide that next to no line of column width crosses
+    (a page number or a short title centred on the page may)."""
+    narrow = [ln for ln in lines if ln.x1 - ln.x0 > 0]
+    if len(narrow) < 6:
+        return []
+    x_min, x_max = min(ln.x0 for ln in narrow), max(ln.x1 for ln in narrow)
+    width = x_max - x_min
+    narrow = [ln for ln in narrow if ln.x1 - ln.x0 < 0.6 * width]
+    if len(narrow) < 6:
+        return []
+    covered = [0] * (int(width) + 2)
+    for line in narrow:
+        for x in range(int(line.x0 - x_min), int(line.x1 - x_min) + 1):
+            covered[x] += 1
+    gutters, start = [], None
+    few = max(1, 0.04 * len(narrow))
+    for x, count in enumerate(covered):
+        if count <= few and start is None:
+            start = x
+        elif count > few and start is not None:
+            if x - start >= 6 and start > 0.15 * width and x < 0.85 * width:
+                gutters.append(x_min + (start + x) / 2)
+            start = None
+    return gutters
+
+
+def _rows(lines: list[Line]) -> None:
+    """Mark the lines that share a baseline (within 2 points) with another of their column: a table row's cells."""
+    group: list[Line] = []
+    for line in sorted(lines, key=lambda ln: (ln.column, ln.bottom)):
+        if group and (line.column != group[0].column or line.bottom - group[0].bottom > 2):
+            for cell in group:
+                cell.segments = len(group)
+            group = []
+        group.append(line)
+    for cell in group:
+        cell.segments = len(group)
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Lines in reading order: top to bottom, and between two lines that span the columns, each column in turn
+    from left to right."""
+    gutters = _gutters(lines)
+    for line in lines:
+        crossed = [g for g in gutters if line.x0 < g < line.x1]
+        line.column = -1 if crossed else sum(g < line.x0 for g in gutters)
+    _rows(lines)
+    ordered: list[Line] = []
+    band: list[Line] = []
+    for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+        if line.column == -1 and line.segments == 1:
+            ordered += sorted(band, key=lambda ln: (ln.column, ln.top, ln.x0))
+            ordered.append(line)
+            band = []
+        else:
+            band.append(line)
+    return ordered + sorted(band, key=lambda ln: (ln.column, ln.top, ln.x0))
