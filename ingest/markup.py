@@ -1,8 +1,10 @@
-"""Blocks of Markdown (source text kept as written) and of HTML (text extracted, blocks joined by blank lines)."""
+"""Blocks of Markdown (source kept as written) and of HTML (the main content as read, parts joined)."""
 
 import re
+from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
 from markdown_it import MarkdownIt
 
 from ingest.plain import line_spans, trim
@@ -10,12 +12,63 @@ from ingest.units import Block
 
 _MD = MarkdownIt("commonmark").enable("table")
 _MARKER = re.compile(r"\s*(?:>\s*)*(?:[-*+]|\d+[.)])?\s*")
-_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre", "blockquote", "dt", "dd", "figcaption"]
-_SKIP = ["script", "style", "noscript", "template", "head"]
+_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+_ITEMS = {"li", "dt", "dd"}
+_BREAKS = {*_HEADINGS, *_ITEMS, "address", "article", "aside", "blockquote", "body", "caption", "center",
+           "details", "dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "header",
+           "hgroup", "hr", "html", "legend", "main", "ol", "p", "pre", "section", "summary", "table", "td",
+           "th", "tr", "ul"}  # fmt: skip
+_SKIP = ["script", "style", "noscript", "template", "head", "button", "select", "input", "textarea", "iframe",
+         "svg", "canvas", "video", "audio", "object", "embed", "nav", "aside", "dialog", "menu"]  # fmt: skip
+_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog"}
+# Words of an id or class that mark boilerplate, matched whole: "menu" hits "main-menu", not "menus-of-rome".
+_WORDS = {"ad", "ads", "advert", "adverts", "advertisement", "banner", "breadcrumb", "breadcrumbs",
+          "comments", "copyright", "menu", "modal", "nav", "navbar", "navigation", "newsletter", "popup",
+          "promo", "related", "share", "sharing", "sidebar", "signup", "skip", "social", "sponsored",
+          "subscribe", "toc", "widget", "widgets", "sr-only", "visually-hidden",
+          "screen-reader-text"}  # fmt: skip
+_STEMS = ("cookie", "consent", "gdpr")  # also inside glued names ("cookiebar"): no English word hides them
+_FRAMING = {"header", "footer", "masthead"}
+_KINDS = {"paragraph", "item"}  # what a link-density test may drop; never a heading or a row
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 
-def _set_heading(section: tuple[str, ...], level: int, title: str) -> tuple[str, ...]:
+def set_heading(section: tuple[str, ...], level: int, title: str) -> tuple[str, ...]:
+    """The trail after a heading of this level (1-based): deeper headings end, missing ones are blank."""
     return (*section[: level - 1], *([""] * (level - 1 - len(section))), title)[:level]
+
+
+@dataclass(slots=True)
+class Reading:
+    """A text as read, built part by part: parts joined by blank lines, blocks with offsets into the whole."""
+
+    doc_id: str
+    section: tuple[str, ...] = ()
+    page: int | None = None
+    parts: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    cursor: int = 0
+
+    def add(self, content: str, kind: str | None = None, header: str | None = None) -> None:
+        """Append a part; with a kind it is also a block (a heading or a header row is text but no block)."""
+        content = content.strip()
+        if not content:
+            return
+        start, self.cursor = self.cursor, self.cursor + len(content) + 2
+        self.parts.append(content)
+        if kind:
+            self.blocks.append(
+                Block(self.doc_id, start, start + len(content), kind, self.section, self.page, header)
+            )
+
+    def heading(self, level: int, title: str) -> None:
+        self.add(title)
+        if title.strip():
+            self.section = set_heading(self.section, level, title.strip())
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
 
 
 def markdown_blocks(doc_id: str, text: str) -> list[Block]:
@@ -32,7 +85,7 @@ def markdown_blocks(doc_id: str, text: str) -> list[Block]:
         elif token.type == "list_item_close":
             in_item -= 1
         elif token.type == "heading_open":
-            section = _set_heading(section, int(token.tag[1]), tokens[i + 1].content.strip())
+            section = set_heading(section, int(token.tag[1]), tokens[i + 1].content.strip())
         elif token.type in ("paragraph_open", "tr_open") and token.map:
             first, last = token.map
             start, end = trim(text, lines[first][0], lines[last - 1][1])
@@ -47,41 +100,159 @@ def markdown_blocks(doc_id: str, text: str) -> list[Block]:
     return [b for b in blocks if b.end > b.start]
 
 
-def _text(element: Tag) -> str:
-    return " ".join(element.get_text(" ").split())
+def _words(tag: Tag) -> set[str]:
+    """The words of an element's id and classes: "cookie-bar", "cookie_bar", "cookieBar" give cookie, bar."""
+    words = set()
+    for name in [tag.get("id") or "", *tag.get("class", [])]:
+        words.add(name.lower())
+        for part in re.split(r"[-_\s]+", name):
+            words.add(part.lower())
+            words.update(w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", part))
+    return words
+
+
+def _is_main(tag: Tag) -> bool:
+    return tag.name == "main" or tag.get("role") == "main"
+
+
+def _holds(tag: Tag, names: tuple[str, ...]) -> bool:
+    return tag.find(lambda t: t.name in names or t.get("role") == "main") is not None
+
+
+def _own_header(tag: Tag) -> bool:
+    """An article's or section's own header holds its heading; a site's header or footer does not."""
+    inside = tag.find_parent(lambda t: t.name in ("article", "main", "section") or t.get("role") == "main")
+    return inside is not None and tag.find(_HEADINGS) is not None
+
+
+def _flagged(tag: Tag, words: set[str]) -> bool:
+    roles = set(str(tag.get("role", "")).lower().split())
+    hidden = (
+        tag.get("aria-hidden") == "true"
+        or tag.has_attr("hidden")
+        or _HIDDEN_STYLE.search(str(tag.get("style", "")))
+    )
+    stems = any(stem in word for word in words for stem in _STEMS)
+    return bool(hidden or tag.name == "form" or roles & _ROLES or words & _WORDS or stems)
+
+
+def _is_boilerplate(tag: Tag) -> bool:
+    """Headers, footers, banners, sidebars, forms, hidden parts; never a wrapper of the content (a page-wide
+    ASP.NET form, a "has-sidebar" layout div)."""
+    if tag.name in ("html", "body", "main", "article") or _is_main(tag):
+        return False
+    words = _words(tag)
+    if tag.name in ("header", "footer") or words & _FRAMING:
+        return not _own_header(tag) and not _holds(tag, ("main", "article"))
+    return _flagged(tag, words) and not _holds(tag, ("main", "article", "h1"))
+
+
+def _cell(cell: Tag) -> str:
+    return " ".join(cell.get_text(" ").split())
+
+
+def _is_layout(table: Tag) -> bool:
+    """A table laying out a page (one column, or cells holding headings, lists or tables), not data."""
+    rows = [tr.find_all(["td", "th"], recursive=False) for tr in _rows(table)]
+    nested = table.find(["table", "ul", "ol", *_HEADINGS]) is not None
+    return nested or all(len(cells) <= 1 for cells in rows)
+
+
+def _rows(table: Tag) -> list[Tag]:
+    return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+
+
+@dataclass(slots=True)
+class _Walker:
+    """Inline text gathered between block boundaries, as (kind, text, header) runs in reading order."""
+
+    drop_links: bool  # no main or article to trust: a block that is mostly link text is navigation
+    runs: list[tuple[str, str, str | None]] = field(default_factory=list)
+    buffer: list[tuple[str, bool]] = field(default_factory=list)
+
+    def visit(self, node: Tag, kind: str, link: bool = False) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, PreformattedString):  # comments, doctypes, CDATA are not text
+                    self.buffer.append((str(child), link))
+            elif child.name == "br":
+                self.buffer.append((" ", link))
+            elif child.name == "table" and not _is_layout(child):
+                self.flush(kind)
+                self.table(child)
+            elif child.name in _BREAKS:
+                self.flush(kind)
+                inner = child.name if child.name in _HEADINGS else "item" if child.name in _ITEMS else kind
+                self.visit(child, inner)
+                self.flush(inner)
+            else:
+                self.visit(child, kind, link or child.name == "a")
+
+    def flush(self, kind: str) -> None:
+        text = " ".join("".join(piece for piece, _ in self.buffer).split())
+        linked = sum(len("".join(piece.split())) for piece, link in self.buffer if link)
+        self.buffer.clear()
+        if text and not (self.drop_links and kind in _KINDS and 2 * linked >= len(text.replace(" ", ""))):
+            self.runs.append((kind, text, None))
+
+    def table(self, table: Tag) -> None:
+        if caption := table.find("caption", recursive=False):
+            self.runs.append(("paragraph", _cell(caption), None))
+        header = None
+        for tr in _rows(table):
+            cells = tr.find_all(["td", "th"], recursive=False)
+            if not any(_cell(cell) for cell in cells):
+                continue
+            content = "| " + " | ".join(_cell(cell) for cell in cells) + " |"
+            if tr.find("th", recursive=False) and not tr.find("td", recursive=False):
+                header = content
+                self.runs.append(("header", content, None))
+            else:
+                self.runs.append(("row", content, header))
+
+
+def _candidates(soup: BeautifulSoup) -> list[tuple[list[Tag], bool]]:
+    """Where the content is, most trusted first: every <main>, else every <article>, else the whole body."""
+    mains = [tag for tag in soup.find_all(_is_main) if tag.find_parent(_is_main) is None]
+    articles = [tag for tag in soup.find_all("article") if tag.find_parent("article") is None]
+    return [(mains, False), (articles, False), ([soup.body or soup], True)]
+
+
+def _has_content(runs: list[tuple[str, str, str | None]], i: int) -> bool:
+    """Whether a heading has anything under it before the next heading of its level or above."""
+    for kind, _, _ in runs[i + 1 :]:
+        if kind not in _HEADINGS:
+            return True
+        if kind <= runs[i][0]:
+            return False
+    return False
+
+
+def _runs(soup: BeautifulSoup) -> list[tuple[str, str, str | None]]:
+    """The runs of the most trusted place holding more than headings; a heading left bare is dropped."""
+    for roots, drop_links in _candidates(soup):
+        walker = _Walker(drop_links)
+        for root in roots:
+            walker.visit(root, "paragraph")
+            walker.flush("paragraph")
+        runs = walker.runs
+        if any(kind not in _HEADINGS for kind, _, _ in runs):
+            return [run for i, run in enumerate(runs) if run[0] not in _HEADINGS or _has_content(runs, i)]
+    return []
 
 
 def html_blocks(doc_id: str, html: str) -> tuple[str, list[Block]]:
-    """The page's readable text (one block per paragraph, item, row or heading) and its blocks."""
+    """A page's main content as read (paragraphs, items, rows, headings); never navigation or banners."""
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(_SKIP):
         tag.decompose()
-    parts: list[str] = []
-    blocks: list[Block] = []
-    section: tuple[str, ...] = ()
-    header: str | None = None
-    cursor = 0
-    for element in soup.find_all(_HTML_BLOCKS):
-        if element.name != "tr" and (element.find(_HTML_BLOCKS) or element.find_parent("tr")):
-            continue
-        if element.name == "tr":
-            cells = [_text(cell) for cell in element.find_all(["td", "th"])]
-            content = "| " + " | ".join(cells) + " |"
-            if element.find("th") and not element.find("td"):
-                header = content
+    for tag in [tag for tag in soup.find_all(True) if _is_boilerplate(tag)]:
+        if not tag.decomposed:  # inside one already dropped
+            tag.decompose()
+    reading = Reading(doc_id)
+    for kind, content, header in _runs(soup):
+        if kind in _HEADINGS:
+            reading.heading(int(kind[1]), content)
         else:
-            content = _text(element)
-        if not content:
-            continue
-        start = cursor
-        parts.append(content)
-        cursor += len(content) + 2
-        if element.name[0] == "h" and element.name[1:].isdigit():
-            section = _set_heading(section, int(element.name[1]), content)
-        elif element.name == "tr":
-            if content != header:
-                blocks.append(Block(doc_id, start, start + len(content), "row", section, header=header))
-        else:
-            kind = "item" if element.name in ("li", "dd", "dt") else "paragraph"
-            blocks.append(Block(doc_id, start, start + len(content), kind, section))
-    return "\n\n".join(parts), blocks
+            reading.add(content, None if kind == "header" else kind, header)
+    return reading.text, reading.blocks
