@@ -126,10 +126,23 @@ def _gutters(lines: list[Line]) -> list[float]:
         if count <= few and start is None:
             start = x
         elif count > few and start is not None:
-            if x - start >= 6 and start > 0.15 * width and x < 0.85 * width:
-                gutters.append(x_min + (start + x) / 2)
+            gap = x_min + (start + x) / 2
+            if (
+                x - start >= 6
+                and start > 0.15 * width
+                and x < 0.85 * width
+                and _columns_beside(narrow, gap, width)
+            ):
+                gutters.append(gap)
             start = None
     return gutters
+
+
+def _columns_beside(lines: list[Line], gap: float, width: float) -> bool:
+    """Whether text runs in columns on both sides of a gap: several lines of a column's width on each (the cells of
+    a table leave gaps too, but its cells are short)."""
+    full = [ln for ln in lines if ln.x1 - ln.x0 >= 0.25 * width]
+    return sum(ln.x1 < gap for ln in full) >= 4 and sum(ln.x0 > gap for ln in full) >= 4
 
 
 def _rows(lines: list[Line]) -> None:

@@ -6,7 +6,7 @@ from functools import lru_cache
 import pysbd
 
 from ingest.plain import row_context
-from ingest.units import Block, Document, Passage, Sentence
+from ingest.units import Block, Document, Passage, Sentence, page_at
 
 # The regex a segmenter is measured against: split after . ! ? before whitespace and a capital or quote.
 NAIVE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z])")
@@ -73,7 +73,7 @@ def block_passages(document: Document, block: Block, max_chars: int) -> list[Pas
             text=document.text[group[0].start : group[-1].end],
             sentences=tuple(group),
             section=block.section,
-            page=block.page,
+            page=page_at(document.layout, group[0].start, block.page),  # a paragraph may run on
             header=block.header,
             kind=block.kind,
             context=context,

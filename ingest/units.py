@@ -1,5 +1,6 @@
 """The units text is split into; each knows exactly where it lies in its document's text."""
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -23,6 +24,12 @@ class LineBox:
     top: float
     x1: float
     bottom: float
+
+
+def page_at(layout: tuple[LineBox, ...], offset: int, default: int | None = None) -> int | None:
+    """The page of the line holding a text offset (or of the next line after it), in a laid-out document."""
+    found = bisect.bisect_right(layout, offset, key=lambda box: box.end)
+    return layout[found].page if found < len(layout) else default
 
 
 @dataclass(frozen=True, slots=True)

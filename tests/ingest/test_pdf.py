@@ -1,0 +1,178 @@
+"""PDFs as people make them: two columns, hyphenation, running headers and footers, headings, tables, bad files."""
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from ingest.load import load_file
+from ingest.pdf import join_hyphenated, read_pdf
+from ingest.split import passages
+from ingest.units import Limits, Loaded, Unreadable
+
+WIDTH, HEIGHT = A4
+PROSE = (
+    "Gene therapy treats disease by changing genetic material inside a patient's cells. The regional cities of "
+    "Ballarat and Bendigo grew quickly after gold was found in the surrounding hills. Long-term follow-up is needed "
+    "for every patient who receives a treatment of this kind, because its effects may last for years. "
+)
+
+
+def _header_footer(pdf: canvas.Canvas, page: int, pages: int) -> None:
+    pdf.setFont("Helvetica", 8)
+    pdf.drawString(72, HEIGHT - 40, "Encyclopedia extract - Gene therapy")
+    pdf.drawCentredString(WIDTH / 2, 30, f"Page {page} of {pages}")
+
+
+def two_columns(path: Path, pages: int = 3) -> list[str]:
+    """A two-column article with a title, a running header and footer; returns the lines drawn, in order."""
+    lines = textwrap.wrap(PROSE * 8 * pages, 46)
+    per_column, drawn = 30, []
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for page in range(pages):
+        _header_footer(pdf, page + 1, pages)
+        top = HEIGHT - 90
+        if page == 0:
+            pdf.setFont("Helvetica-Bold", 16)
+            pdf.drawString(72, top, "Gene therapy")
+            top -= 30
+        pdf.setFont("Helvetica", 10)
+        for column, x in enumerate((72, 320)):
+            start = (2 * page + column) * per_column
+            for row, line in enumerate(lines[start : start + per_column]):
+                pdf.drawString(x, top - 13 * row, line)
+                drawn.append(line)
+        pdf.showPage()
+    pdf.save()
+    return drawn
+
+
+def read(path: Path) -> Loaded:
+    return read_pdf(path, path.name, Limits())
+
+
+def assert_verbatim(loaded: Loaded) -> None:
+    text = loaded.document.text
+    for passage in passages(loaded.document, loaded.blocks):
+        assert text[passage.start : passage.end] == passage.text
+        for sentence in passage.sentences:
+            assert text[sentence.start : sentence.end] == sentence.text
+    for box in loaded.document.layout:
+        assert 0 <= box.start <= box.end <= len(text)
+
+
+def test_two_columns_read_in_order_with_sentences_across_lines_columns_and_pages(tmp_path: Path) -> None:
+    drawn = two_columns(tmp_path / "article.pdf")
+    loaded = read(tmp_path / "article.pdf")
+    assert_verbatim(loaded)
+    text = loaded.document.text
+    assert " ".join(text.split()).startswith("Gene therapy Gene therapy treats disease")
+    flat = " ".join(text.split())
+    # every line, columns in turn, joined into running text ("Long-" "term" keeps its hyphen, with no space)
+    assert " ".join(drawn).replace("- ", "-") in flat
+    sentences = [s.text for p in passages(loaded.document, loaded.blocks) for s in p.sentences]
+    assert (
+        "The regional cities of Ballarat and Bendigo grew quickly after gold was found in the surrounding hills."
+        in (sentences)
+    )
+    assert loaded.document.pages == 3
+
+
+def test_running_header_footer_and_page_numbers_are_left_out(tmp_path: Path) -> None:
+    two_columns(tmp_path / "article.pdf")
+    text = read(tmp_path / "article.pdf").document.text
+    assert "Encyclopedia extract" not in text and "Page 1 of 3" not in text and "of 3" not in text
+
+
+def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
+    two_columns(tmp_path / "article.pdf")
+    loaded = read(tmp_path / "article.pdf")
+    assert all(block.section == ("Gene therapy",) for block in loaded.blocks)
+
+
+def test_a_passage_knows_the_page_it_starts_on(tmp_path: Path) -> None:
+    two_columns(tmp_path / "article.pdf")
+    loaded = read(tmp_path / "article.pdf")
+    units = passages(loaded.document, loaded.blocks)
+    assert units[0].page == 1 and units[-1].page == 3
+    assert [p.page for p in units] == sorted(p.page for p in units)
+
+
+def test_hyphen_of_a_line_break_is_removed_and_a_real_one_kept(tmp_path: Path) -> None:
+    pdf = canvas.Canvas(str(tmp_path / "hyphens.pdf"), pagesize=A4)
+    for row, line in enumerate(["The patients in the study received a treat-", "ment that lasted for a long-",
+                                "term period, in the re-", "gional hospitals of the state."]):  # fmt: skip
+        pdf.drawString(72, 700 - 14 * row, line)
+    pdf.save()
+    text = read(tmp_path / "hyphens.pdf").document.text
+    assert text == ("The patients in the study received a treatment that lasted for a long-term period, in the "
+                    "regional hospitals of the state.")  # fmt: skip
+    assert join_hyphenated("treat-", "ment") and not join_hyphenated("long-", "term")
+    assert not join_hyphenated("Anglo-", "Saxon") and not join_hyphenated("adeno-", "associated")
+
+
+def test_table_rows_stay_whole_with_their_header(tmp_path: Path) -> None:
+    pdf = canvas.Canvas(str(tmp_path / "table.pdf"), pagesize=A4)
+    pdf.drawString(72, 760, "Vectors used in gene therapy differ in how much genetic material they carry.")
+    rows = [("Vector", "Capacity", "Integrates"), ("AAV", "4.7 kb", "Rarely"), ("Lentivirus", "8 kb", "Yes")]
+    for i, cells in enumerate(rows):
+        for x, cell in zip((72, 220, 380), cells, strict=True):
+            pdf.drawString(x, 720 - 16 * i, cell)
+    pdf.drawString(72, 640, "Each vector suits other diseases and tissues.")
+    pdf.save()
+    loaded = read(tmp_path / "table.pdf")
+    assert_verbatim(loaded)
+    units = passages(loaded.document, loaded.blocks)
+    row = next(p for p in units if p.kind == "row" and "AAV" in p.text)
+    assert row.text == "| AAV | 4.7 kb | Rarely |" and row.header == "| Vector | Capacity | Integrates |"
+    assert "Capacity: 4.7 kb" in row.context
+    assert any(p.text.startswith("Each vector suits") for p in units)
+
+
+def test_each_line_knows_its_page_and_box(tmp_path: Path) -> None:
+    two_columns(tmp_path / "article.pdf")
+    document = read(tmp_path / "article.pdf").document
+    pages = {box.page for box in document.layout}
+    assert pages == {1, 2, 3}
+    right = [box for box in document.layout if box.x0 > 300]
+    assert right and all(box.x1 <= WIDTH and 0 < box.top < box.bottom < HEIGHT for box in right)
+
+
+def _blank(path: Path) -> None:
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.rect(72, 400, 300, 300, fill=1)  # a picture and no text: what a scan looks like to a reader
+    pdf.showPage()
+    pdf.save()
+
+
+def _encrypted(path: Path) -> None:
+    pdf = canvas.Canvas(str(path), pagesize=A4, encrypt="secret")
+    pdf.drawString(72, 700, "Confidential text.")
+    pdf.save()
+
+
+@pytest.mark.parametrize(
+    ("make", "limits", "reason"),
+    [
+        (lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage"), Limits(), "damaged"),
+        (lambda p: p.write_bytes(b""), Limits(), "empty"),
+        (_encrypted, Limits(), "encrypted"),
+        (_blank, Limits(), "no text layer"),
+        (lambda p: two_columns(p, 1), Limits(max_bytes=500), "larger than the limit"),
+        (lambda p: two_columns(p, 2), Limits(max_seconds=1e-9), "took longer than"),
+    ],
+    ids=["damaged", "empty", "encrypted", "image-only", "too-large", "too-slow"],
+)
+def test_bad_pdf_is_skipped_with_a_note_naming_it(tmp_path: Path, make, limits: Limits, reason: str) -> None:
+    path = tmp_path / "bad.pdf"
+    make(path)
+    note = load_file(path, "reports/bad.pdf", limits)
+    assert isinstance(note, str) and note.startswith("reports/bad.pdf: skipped, ") and reason in note
+
+
+def test_unreadable_is_raised_by_the_reader_itself(tmp_path: Path) -> None:
+    _blank(tmp_path / "scan.pdf")
+    with pytest.raises(Unreadable, match="OCR"):
+        read(tmp_path / "scan.pdf")
