@@ -1,17 +1,34 @@
-"""Blocks of plain text (also PDF page text): paragraphs, list items, Markdown-style table rows, short titles."""
+"""Blocks of plain text (also PDF page text): paragraphs, list items, Markdown-style table rows, short titles.
+
+Text exported from a PDF comes one layout line per line, wrapped at a fixed width: its lines are joined back into
+paragraphs, and lines that are only a page number (or a running header at page breaks) make no block.
+"""
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 
 from ingest.units import Block
 
-_TERMINAL = tuple(".!?:;,\"”’)]")
+_TERMINAL = tuple('.!?:;,"”’)]')
+_CLOSERS = '"”’)]'
 _ITEM = re.compile(r"\s*(?:[-*+•]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?")
+_ROMAN = r"(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})"  # front-matter pages, lowercase so "IV" stays a heading
+_PAGE_NUMBER = re.compile(
+    rf"[-–—\[(]?\s*(?:(?i:page|pg\.?|p\.)\s*)?(?:\d{{1,3}}|{_ROMAN})(?:\s*(?:/|(?i:of))\s*\d{{1,4}})?\s*[-–—\])]?"
+)
+_MIN_WRAPPED = 8  # lines a text needs before its width can tell that it is hard-wrapped
+_BAND = 0.65  # a wrapped line is at least this share of the wrap width, unless the paragraph ends there
 
 
 def is_table_row(line: str) -> bool:
     stripped = line.strip()
     return len(stripped) > 2 and stripped.startswith("|") and stripped.endswith("|")
+
+
+def is_page_number(line: str) -> bool:
+    return _PAGE_NUMBER.fullmatch(line.strip()) is not None
 
 
 def row_cells(line: str) -> list[str]:
@@ -38,6 +55,10 @@ def _is_title(line: str, next_line: str | None) -> bool:
     )
 
 
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSERS).endswith((".", "!", "?"))
+
+
 def line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of each line in text[start:end], without its line break."""
     spans, cursor = [], start
@@ -55,6 +76,159 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _structural(line: str) -> bool:
+    return is_table_row(line) or _ITEM.match(line) is not None
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a hard-wrapped text was wrapped at: most lines run close to it and end mid-sentence."""
+    if len(lines) < _MIN_WRAPPED:
+        return None
+    lengths = sorted(map(len, lines))
+    width = lengths[9 * (len(lengths) - 1) // 10]  # a few longer lines (a URL, a wide row) don't set it
+    band = [line for line in lines if _BAND * width <= len(line) <= width]
+    ended = sum(map(_ends_sentence, band))  # one paragraph per line ends nearly every line with a sentence
+    return width if width <= 200 and 2 * len(band) >= len(lines) and 5 * ended < 2 * len(band) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Gap:
+    """What lies between a content line and the next: nothing, blank lines, a page break."""
+
+    next: int | None  # the next content line, None at the end
+    blank: bool = False
+    page: bool = False  # a page number, a running header or a form feed
+
+
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """A text's lines as read: which carry content, what follows each, the width it is wrapped at."""
+
+    text: str
+    raw: list[tuple[int, int]]  # each line as written, without its break
+    spans: list[tuple[int, int]]  # each line trimmed
+    gaps: dict[int, _Gap]  # content line -> what follows it
+    width: int | None  # None when the text is not hard-wrapped
+
+    def line(self, i: int | None) -> str | None:
+        return None if i is None else self.text[self.spans[i][0] : self.spans[i][1]]
+
+    def full(self, i: int, j: int) -> bool:
+        """Line i was broken by the wrap width: it runs long, or the next line's first word would not fit on it."""
+        assert self.width is not None
+        length, word = self.spans[i][1] - self.raw[i][0], len(self.line(j).split(None, 1)[0])
+        long = length >= _BAND * self.width and not _ends_sentence(self.line(i))
+        return long or length + 1 + word > self.width
+
+    def continued(self, i: int) -> bool:
+        """The next line evidently goes on from line i: it starts lowercase, or line i was wrapped."""
+        j, gap = self.gaps[i].next, self.gaps[i]
+        if j is None or gap.blank and not gap.page or _structural(self.line(j)):
+            return False
+        return self.line(j)[:1].islower() or (self.width is not None and self.full(i, j))
+
+    def joins(self, i: int, item: bool) -> bool:
+        """The block line i is in goes on with the next content line."""
+        j, gap, line = self.gaps[i].next, self.gaps[i], self.line(i)
+        if j is None or _structural(self.line(j)):
+            return False
+        if gap.blank or gap.page:  # only a sentence left unfinished goes on past blank lines or a page break
+            if line.rstrip(_CLOSERS).endswith((".", "!", "?", ":")):
+                return False
+            wrapped = self.width is None or self.full(i, j)
+            return self.line(j)[:1].islower() or gap.page and wrapped
+        if self.continued(i) or self.width is not None or item:
+            return self.continued(i)
+        return not line.endswith(_TERMINAL)  # unwrapped text: a line ending a sentence ends its paragraph
+
+
+def _running(text: str, spans: list[tuple[int, int]], filled: list[int], numbers: set[int]) -> set[int]:
+    """Lines beside page breaks whose text recurs at several: a header or footer printed on every page."""
+    beside: dict[str, set[int]] = {}
+    for pos, i in enumerate(filled):
+        before = filled[pos - 1 : pos] if pos else []
+        if i in numbers:
+            around = before + filled[pos + 1 : pos + 2]
+        elif "\f" in text[spans[before[0]][1] if before else 0 : spans[i][0]]:
+            around = before + [i]
+        else:
+            continue
+        for k in around:
+            if k not in numbers:
+                beside.setdefault(text[spans[k][0] : spans[k][1]], set()).add(k)
+    counts = Counter(
+        text[spans[i][0] : spans[i][1]] for i in filled
+    )  # the first page's header has no break before
+    return {
+        k for line, ks in beside.items() if len(ks) >= 2 and counts[line] >= 3 and len(line) <= 80 for k in ks
+    }
+
+
+def _read(text: str, start: int, end: int) -> _Lines:
+    raw = line_spans(text, start, end)
+    spans = [trim(text, a, b) for a, b in raw]
+    filled = [i for i, (a, b) in enumerate(spans) if b > a]
+    numbers = {i for i in filled if is_page_number(text[spans[i][0] : spans[i][1]])}
+    dropped = numbers | _running(text, spans, filled, numbers)
+    content = [i for i in filled if i not in dropped]
+    gaps = {}
+    for i, j in zip(content, [*content[1:], None], strict=True):
+        between = range(i + 1, len(raw) if j is None else j)
+        page = (
+            any(k in dropped for k in between)
+            or "\f" in text[spans[i][1] : spans[j][0] if j is not None else end]
+        )
+        gaps[i] = _Gap(j, any(spans[k][0] == spans[k][1] for k in between), page)
+    measured = [text[raw[i][0] : spans[i][1]] for i in content if not is_table_row(text[slice(*spans[i])])]
+    return _Lines(text, raw, spans, gaps, _wrap_width(measured))
+
+
+@dataclass(slots=True)
+class _Blocks:
+    """Blocks as they are read, line by line."""
+
+    doc_id: str
+    page: int | None
+    blocks: list[Block] = field(default_factory=list)
+    section: tuple[str, ...] = ()
+    header: str | None = None  # the header row of the table being read
+    open: tuple[str, int, int] | None = None  # the block being read: kind, start, end
+
+    def close(self) -> None:
+        if self.open is not None:
+            kind, start, end = self.open
+            self.blocks.append(Block(self.doc_id, start, end, kind, self.section, self.page))
+            self.open = None
+
+    def row(self, line: str, start: int, end: int) -> None:
+        self.close()
+        if _TABLE_RULE.fullmatch(line):
+            return
+        if self.header is None:
+            self.header = line
+            return
+        self.blocks.append(Block(self.doc_id, start, end, "row", self.section, self.page, self.header))
+
+    def add(self, lines: _Lines, i: int, titles: bool) -> None:
+        (a, b), line = lines.spans[i], lines.line(i)
+        if is_table_row(line):
+            return self.row(line, a, b)
+        self.header = None
+        item = _ITEM.match(line)
+        if item:
+            self.close()
+            self.open = ("item", a + item.end(), b)
+        elif self.open is not None:
+            self.open = (self.open[0], self.open[1], b)
+        elif titles and _is_title(line, lines.line(lines.gaps[i].next)) and not lines.continued(i):
+            self.section = (line,)
+            return
+        else:
+            self.open = ("paragraph", a, b)
+        if not lines.joins(i, self.open[0] == "item"):
+            self.close()
+
+
 def plain_blocks(
     doc_id: str,
     text: str,
@@ -63,46 +237,12 @@ def plain_blocks(
     page: int | None = None,
     titles: bool = True,
 ) -> list[Block]:
-    """Split text into blocks: a line ending a sentence ends a paragraph; a wrapped line continues it."""
-    end = len(text) if end is None else end
-    lines = [trim(text, a, b) for a, b in line_spans(text, start, end)]
-    blocks: list[Block] = []
-    section: tuple[str, ...] = ()
-    header: str | None = None
-    para: tuple[int, int] | None = None
-
-    def close() -> None:
-        nonlocal para
-        if para is not None:
-            blocks.append(Block(doc_id, para[0], para[1], "paragraph", section, page))
-            para = None
-
-    for i, (a, b) in enumerate(lines):
-        line = text[a:b]
-        following = next((text[x:y] for x, y in lines[i + 1 :] if y > x), None)
-        if a == b:
-            close()
-            header = None
-            continue
-        if is_table_row(line):
-            close()
-            if _TABLE_RULE.fullmatch(line):
-                continue
-            if header is None:
-                header = line
-                continue
-            blocks.append(Block(doc_id, a, b, "row", section, page, header))
-            continue
-        header = None
-        item = _ITEM.match(line)
-        if item:
-            close()
-            blocks.append(Block(doc_id, a + item.end(), b, "item", section, page))
-        elif titles and para is None and _is_title(line, following):
-            section = (line,)
-        else:
-            para = (para[0], b) if para else (a, b)
-            if line.endswith(_TERMINAL):
-                close()
-    close()
-    return blocks
+    """Split text into blocks: a paragraph runs over the lines that continue it, across wraps and page breaks."""
+    lines = _read(text, start, len(text) if end is None else end)
+    reading = _Blocks(doc_id, page)
+    for i in lines.gaps:
+        reading.add(lines, i, titles)
+        if lines.gaps[i].blank:
+            reading.header = None
+    reading.close()
+    return reading.blocks

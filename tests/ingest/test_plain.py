@@ -1,0 +1,170 @@
+"""Plain text as written and as exported from a PDF: paragraphs of joined lines, titles, page numbers dropped."""
+
+import hashlib
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ingest.plain import is_page_number, plain_blocks
+from ingest.split import split_sentences
+
+GENE_THERAPY = Path(__file__).parents[3] / "shared" / "corpus" / "gene-therapy.txt"
+# Its blocks (kind, start, end, section) as read before hard-wrapped text was handled: the reading must not move.
+GENE_THERAPY_BLOCKS = (30, "b5b3e125983faf4ef776cf745286fcaadb1a9a0a8e3b27c57cd5bf4828a809ab")
+
+HEADER = "ACME Model 7 Controller - User Manual"
+SECTIONS = {
+    "Installing the controller": [
+        (
+            "Before you install the Model 7 controller, switch off the mains supply at the distribution board, "
+            "lock the board and check with a voltage tester that no conductor is live. Never work on a live "
+            "circuit, even when the display of the controller is dark."
+        ),
+        (
+            "The controller is mounted on a standard DIN rail inside the cabinet, with at least 20 mm of free space "
+            "above and below it. Warm air rises through the vents, so cabinets that are sealed need a fan rated "
+            "for the heat the controller and its relays give off at full load."
+        ),
+        "To enable the remote monitoring function, you must:",
+    ],
+    "Connecting the network": [
+        (
+            "Connect the network cable to the port marked LAN on the underside of the housing and wait until "
+            "the green lamp beside it stays lit. Open the web console in a browser on the same network and "
+            "enter the serial number printed on the label, which also appears on the delivery note. ACME "
+            "support staff will ask for this number whenever you call about the controller."
+        ),
+        (
+            "If the lamp blinks amber the controller has not received an address from the network. Check the "
+            "cable and the switch port, then restart the controller by holding the reset key for five seconds; "
+            "Settings made in the console are kept when it restarts."
+        ),
+    ],
+}
+ITEMS = [
+    "Connect the network cable to the port marked LAN and fasten the strain relief clip around it.",
+    "Enter the serial number printed on the label.",
+    "Choose a password of at least twelve characters for the administrator account of the console.",
+]
+
+
+def _manual(spaced: bool = True) -> str:
+    """A manual as a PDF export writes it: lines wrapped at 70 columns, a page number and header every 17 lines;
+    paragraphs apart by a blank line, or (spaced=False) by nothing but the short line that ends each."""
+    lines = [HEADER, ""]
+    for title, paragraphs in SECTIONS.items():
+        lines += [title, ""]
+        for paragraph in paragraphs:
+            lines += [*textwrap.wrap(paragraph, 70), *[""][:spaced]]
+        if paragraph.endswith(":"):
+            for item in ITEMS:
+                lines += textwrap.wrap(item, 70, initial_indent="- ", subsequent_indent="  ")
+            lines.append("")
+    pages = [lines[first : first + 17] for first in range(0, len(lines), 17)]
+    breaks = [f"\n\n- {number} -\n\n{HEADER}\n\n" for number in range(12, 12 + len(pages))]
+    return "".join("\n".join(page).strip("\n") + gap for page, gap in zip(pages, breaks, strict=True))
+
+
+def _words(text: str) -> str:
+    """Text with its page breaks taken out and its whitespace made single spaces, to compare with the source."""
+    text = re.sub(rf"\n\n- \d+ -\n\n{HEADER}\n\n", " ", text)
+    return " ".join(text.split())
+
+
+def _blocks(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(b.kind, text[b.start : b.end], b.section) for b in plain_blocks("doc", text)]
+
+
+def test_gene_therapy_reading_is_unchanged() -> None:
+    text = GENE_THERAPY.read_bytes().decode("utf-8")
+    blocks = [(b.kind, b.start, b.end, b.section) for b in plain_blocks("gene-therapy.txt", text)]
+    digest = hashlib.sha256(repr(blocks).encode()).hexdigest()
+    assert (len(blocks), digest) == GENE_THERAPY_BLOCKS
+
+
+@pytest.mark.parametrize("spaced", [True, False])
+def test_hard_wrapped_paragraphs_are_read_whole_across_lines_and_pages(spaced: bool) -> None:
+    text = _manual(spaced)
+    paragraphs = [_words(block) for kind, block, _ in _blocks(text) if kind == "paragraph"]
+    assert paragraphs == [p for section in SECTIONS.values() for p in section]
+    spanning = [block for kind, block, _ in _blocks(text) if re.search(r"\n\n- \d+ -\n\n", block)]
+    assert spanning and all("\n" in block for _, block, _ in _blocks(text) if len(block) > 70)
+
+
+def test_wrapped_list_items_keep_their_continuation_lines() -> None:
+    items = [(block, section) for kind, block, section in _blocks(_manual()) if kind == "item"]
+    assert [_words(block) for block, _ in items] == ITEMS
+    assert {section for _, section in items} == {("Installing the controller",)}
+
+
+def test_section_titles_stay_titles_in_wrapped_text() -> None:
+    blocks = _blocks(_manual())
+    sections = [section for _, _, section in blocks]
+    assert sections[0] == ("Installing the controller",) and sections[-1] == ("Connecting the network",)
+    assert not any(block in SECTIONS for _, block, _ in blocks)
+
+
+def test_page_numbers_and_running_headers_make_no_block() -> None:
+    blocks = _blocks(_manual())
+    assert not any(is_page_number(block) or block == HEADER for _, block, _ in blocks)
+    assert sum(len(block.split()) <= 3 for _, block, _ in blocks) == 0
+
+
+def test_wrapped_blocks_and_sentences_are_verbatim() -> None:
+    text = _manual()
+    for block in plain_blocks("doc", text):
+        sentences = split_sentences("doc", text, block.start, block.end)
+        assert all(text[s.start : s.end] == s.text for s in sentences)
+        assert all(s.text.rstrip(")").endswith((".", ":")) for s in sentences), sentences
+
+
+@pytest.mark.parametrize(
+    "line", ["- 88 -", "88", "Page 88", "88 of 120", "Page 3 of 10", "— 7 —", "[12]", "iv"]
+)
+def test_page_number_lines_are_recognised(line: str) -> None:
+    assert is_page_number(line)
+
+
+@pytest.mark.parametrize("line", ["IV", "1998", "Chapter 3", "12 monkeys", "Figure 4", "88."])
+def test_other_short_lines_are_not_page_numbers(line: str) -> None:
+    assert not is_page_number(line)
+
+
+def test_page_number_between_pages_does_not_split_a_sentence() -> None:
+    text = "The valve closes when the\npressure drops below\n\n88\n\nthe set point. It opens again later.\n"
+    assert _blocks(text) == [("paragraph", text.strip(), ())]
+
+
+def test_form_feed_page_break_joins_like_a_page_number() -> None:
+    text = "The valve closes when the pressure drops below\n\n- 3 -\n\fthe set point.\n"
+    assert [block for _, block, _ in _blocks(text)] == [text.strip()]
+
+
+def test_short_line_between_blank_lines_is_a_title() -> None:
+    text = "Genome editing\n\nCRISPR changed gene editing.\n\nBase editors\n\nThey change one letter.\n"
+    assert _blocks(text) == [
+        ("paragraph", "CRISPR changed gene editing.", ("Genome editing",)),
+        ("paragraph", "They change one letter.", ("Base editors",)),
+    ]
+
+
+def test_short_line_followed_by_its_paragraph_is_a_title() -> None:
+    text = "Genome editing\nCRISPR changed gene editing.\nBase editors change one letter.\n"
+    assert [section for _, _, section in _blocks(text)] == [("Genome editing",)] * 2
+
+
+def test_line_continued_in_lowercase_joins_in_unwrapped_text() -> None:
+    text = "To enable the remote\nmonitoring function, you must:\nConnect the cable,\nthen restart it.\n"
+    assert [block for _, block, _ in _blocks(text)] == [
+        "To enable the remote\nmonitoring function, you must:",
+        "Connect the cable,\nthen restart it.",
+    ]
+
+
+def test_hyphenated_line_end_stays_as_written() -> None:
+    text = "Patients need treat-\nment for years. It is costly.\n"
+    (block,) = plain_blocks("doc", text)
+    sentences = split_sentences("doc", text, block.start, block.end)
+    assert [s.text for s in sentences] == ["Patients need treat-\nment for years.", "It is costly."]
