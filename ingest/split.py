@@ -2,14 +2,26 @@
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 import pysbd
 
-from ingest.plain import row_context
+from ingest.plain import is_page_number, row_context
 from ingest.units import Block, Document, Passage, Sentence, page_at
 
 # The regex a segmenter is measured against: split after . ! ? before whitespace and a capital or quote.
 NAIVE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z])")
+# Abbreviations pysbd takes for a sentence's end, by what must follow for the sentence to go on (lowercase).
+_GOES_ON = frozenset({"approx.", "cf.", "e.g.", "i.e.", "viz.", "vs."})  # whatever follows
+_BEFORE_NUMBER = frozenset(
+    {"c.", "ca.", "ch.", "eq.", "est.", "fig.", "figs.", "no.", "nos.", "p.", "pp.", "vol."}
+)
+_BEFORE_NAME = frozenset(
+    {"capt.", "col.", "dr.", "gen.", "mr.", "mrs.", "ms.", "mt.", "prof.", "rev.", "st."}
+)
+_CLOSERS = '"”’)]'
+_OPENERS = "([\"“‘'"
+_WRAPPED = 0.6  # a line this share of its block's widest line or more was broken by the width, not the writer
 
 
 @lru_cache(maxsize=1)
@@ -17,19 +29,61 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False)
 
 
-def _spans(text: str, start: int, end: int, pieces: list[str]) -> list[tuple[int, int]] | None:
-    """Locate each piece in text[start:end] in order; None when a piece isn't found as written."""
-    spans, cursor = [], start
+def _spans(flowing: str, start: int, pieces: list[str]) -> list[tuple[int, int]] | None:
+    """Locate each piece in flowing (the text from start) in order; None when a piece isn't found as written."""
+    spans, cursor = [], 0
     for piece in pieces:
         piece = piece.strip()
         if not piece:
             continue
-        found = text.find(piece, cursor, end)
+        found = flowing.find(piece, cursor)
         if found < 0:
             return None
-        spans.append((found, found + len(piece)))
+        spans.append((start + found, start + found + len(piece)))
         cursor = found + len(piece)
     return spans
+
+
+def _soft(line: str, following: str, widest: int) -> bool:
+    """A line break inside a sentence: pysbd ends a sentence at every one, but wrapped lines break anywhere."""
+    ended = line.rstrip(_CLOSERS).endswith((".", "!", "?"))  # pysbd then decides, as in running text
+    return ended or following[:1].islower() or line.endswith("-") or len(line) >= _WRAPPED * widest
+
+
+def _flowing(chunk: str) -> str:
+    """The chunk with its soft line breaks made spaces; the same length, so offsets found in it hold."""
+    if "\n" not in chunk:
+        return chunk
+    lines = chunk.split("\n")
+    widest = max(map(len, lines))
+    kept = [i for i, line in enumerate(lines) if line.strip() and not is_page_number(line)]
+    breaks = set(range(len(lines) - 1))  # the break after line i, hard until shown soft
+    for i, j in pairwise(kept):
+        if _soft(lines[i].rstrip(), lines[j].lstrip(), widest):
+            breaks -= set(range(i, j))
+    return "".join(line + ("\n" if i in breaks else " ") for i, line in enumerate(lines))[: len(chunk)]
+
+
+def _goes_on(piece: str, following: str) -> bool:
+    """pysbd ended piece where its sentence goes on: before a lowercase word, or after an abbreviation."""
+    first = following[:1]
+    if first.islower():
+        return True
+    word = piece.rsplit(None, 1)[-1].lstrip(_OPENERS).lower()
+    if word in _BEFORE_NUMBER:
+        return first.isdigit()
+    return word in _GOES_ON or (word in _BEFORE_NAME and first.isupper())
+
+
+def _rejoined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans merged where a sentence goes on past a piece's end; the gap between them is the text's own."""
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and _goes_on(text[merged[-1][0] : merged[-1][1]], text[a:b]):
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def naive_sentences(text: str) -> list[str]:
@@ -38,11 +92,11 @@ def naive_sentences(text: str) -> list[str]:
 
 def split_sentences(doc_id: str, text: str, start: int, end: int) -> list[Sentence]:
     """The sentences of text[start:end]; falls back to the regex if the segmenter altered the text."""
-    chunk = text[start:end]
-    spans = _spans(text, start, end, _segmenter().segment(chunk)) or _spans(
-        text, start, end, naive_sentences(chunk)
+    flowing = _flowing(text[start:end])
+    spans = _spans(flowing, start, _segmenter().segment(flowing)) or _spans(
+        flowing, start, naive_sentences(flowing)
     )
-    return [Sentence(doc_id, a, b, text[a:b]) for a, b in spans or [(start, end)]]
+    return [Sentence(doc_id, a, b, text[a:b]) for a, b in _rejoined(text, spans or [(start, end)])]
 
 
 def _context(document: Document, block: Block) -> str:
@@ -56,7 +110,9 @@ def _context(document: Document, block: Block) -> str:
 def block_passages(document: Document, block: Block, max_chars: int) -> list[Passage]:
     """A block as passages of whole consecutive sentences, each at most max_chars long where it can be."""
     if block.kind == "row":  # a table row stays whole: one sentence, one passage
-        sentences = [Sentence(document.doc_id, block.start, block.end, document.text[block.start : block.end])]
+        sentences = [
+            Sentence(document.doc_id, block.start, block.end, document.text[block.start : block.end])
+        ]
     else:
         sentences = split_sentences(document.doc_id, document.text, block.start, block.end)
     groups: list[list[Sentence]] = [[]]
