@@ -23,13 +23,14 @@ _SKIP = ["script", "style", "noscript", "template", "head", "button", "select", 
 _ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog"}
 # Words of an id or class that mark boilerplate, matched whole: "menu" hits "main-menu", not "menus-of-rome".
 _WORDS = {"ad", "ads", "advert", "adverts", "advertisement", "banner", "breadcrumb", "breadcrumbs",
-          "comments", "copyright", "menu", "modal", "nav", "navbar", "navigation", "newsletter", "popup",
-          "promo", "related", "share", "sharing", "sidebar", "signup", "skip", "social", "sponsored",
-          "subscribe", "toc", "widget", "widgets", "sr-only", "visually-hidden",
-          "screen-reader-text"}  # fmt: skip
+          "comments", "copyright", "headerlink", "menu", "modal", "nav", "navbar", "navbox", "navigation",
+          "newsletter", "pagination", "popup", "promo", "related", "share", "sharing", "sidebar", "signup",
+          "skip", "social", "sponsored", "subscribe", "toc", "widget", "widgets", "sr-only",
+          "visually-hidden", "screen-reader-text"}  # fmt: skip
 _STEMS = ("cookie", "consent", "gdpr")  # also inside glued names ("cookiebar"): no English word hides them
 _FRAMING = {"header", "footer", "masthead"}
 _KINDS = {"paragraph", "item"}  # what a link-density test may drop; never a heading or a row
+_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")  # words of a name, camelCase too
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 
@@ -102,12 +103,9 @@ def markdown_blocks(doc_id: str, text: str) -> list[Block]:
 
 def _words(tag: Tag) -> set[str]:
     """The words of an element's id and classes: "cookie-bar", "cookie_bar", "cookieBar" give cookie, bar."""
-    words = set()
-    for name in [tag.get("id") or "", *tag.get("class", [])]:
-        words.add(name.lower())
-        for part in re.split(r"[-_\s]+", name):
-            words.add(part.lower())
-            words.update(w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", part))
+    names = " ".join([tag.get("id") or "", *tag.get("class", [])])
+    words = set(names.lower().split())
+    words.update(part.lower() for part in _PARTS.findall(names))
     return words
 
 

@@ -1,4 +1,4 @@
-"""Word (.docx) and PowerPoint (.pptx) documents: their text as read, with headings or slide titles as sections."""
+"""Word (.docx) and PowerPoint (.pptx) documents: their text as read, headings or slide titles as sections."""
 
 import re
 import time
@@ -190,7 +190,7 @@ def _level(p: _Element, style: _Style) -> int | None:
 
 
 def read_docx(path: Path, doc_id: str, limits: Limits) -> Loaded:
-    """The body in order: paragraphs, list items, table rows, text boxes. Not page headers, footers or comments."""
+    """The body in order: paragraphs, items, table rows, text boxes; not page headers, footers, comments."""
     check = _check_archive(path, limits, "docx")
     document = docx.Document(str(path))
     word = _Word(Reading(doc_id), _styles(document), check)
@@ -203,7 +203,7 @@ def _text(paragraph: _Paragraph) -> str:
 
 
 def _is_bullet(paragraph: _Paragraph, bulleted: bool) -> bool:
-    """Whether a paragraph is a bullet: a body placeholder's are unless switched off, a text box's if marked."""
+    """A body placeholder's paragraphs are bullets unless switched off; a text box's only when marked."""
     ppr = paragraph._p.pPr  # python-pptx has no API for bullets
     if ppr is not None and ppr.find(qn("a:buNone")) is not None:
         return False

@@ -1,4 +1,4 @@
-"""Web pages as people have them: only the content is read; navigation, banners, sidebars and footers never are."""
+"""Web pages as people have them: the content is read; navigation, banners, sidebars, footers never are."""
 
 from ingest.markup import html_blocks
 from ingest.split import passages
@@ -29,18 +29,22 @@ NEWS = """<!doctype html><html><head><title>Rivers</title><script>track()</scrip
 
 BLOG = """<html><head><title>River Notes</title></head><body class="blog has-sidebar">
 <div id="top-bar"><div class="site-title"><a href="/">River Notes</a></div>
-  <ul><li><a href="/">Home</a></li><li><a href="/about">About us</a></li><li><a href="/contact">Contact</a></li></ul>
+  <ul><li><a href="/">Home</a></li><li><a href="/about">About us</a></li>
+    <li><a href="/contact">Contact</a></li></ul>
 </div>
 <div class="cookiebar">This site stores cookies on your computer. <a href="/privacy">Learn more</a></div>
 <div class="post">
   <h1>How rivers shape valleys</h1>
   <div class="meta">Posted on <a href="/2024/05">3 May 2024</a> by <a href="/ana">Ana</a></div>
-  <p>Rivers carve valleys by wearing away the rock beneath them. See our <a href="/erosion">guide</a> for more.</p>
-  <ul><li>Oxbow lakes form when a meander is cut off.</li><li>Levees build up along the banks during floods.</li></ul>
+  <p>Rivers carve valleys by wearing away the rock beneath them.
+    See our <a href="/erosion">guide</a> for more.</p>
+  <ul><li>Oxbow lakes form when a meander is cut off.</li>
+    <li>Levees build up along the banks during floods.</li></ul>
   <table><tr><th>River</th><th>Length</th></tr><tr><td>Nile</td><td>6,650 km</td></tr></table>
 </div>
 <div class="col-right"><h3>Popular posts</h3>
-  <ul><li><a href="/facts">Ten facts about rivers</a></li><li><a href="/deltas">Why deltas grow</a> (2019)</li></ul>
+  <ul><li><a href="/facts">Ten facts about rivers</a></li>
+    <li><a href="/deltas">Why deltas grow</a> (2019)</li></ul>
 </div>
 <div id="footer">© 2024 River Notes. <a href="/privacy">Privacy policy</a></div>
 </body></html>"""
@@ -59,8 +63,9 @@ def _read(html: str) -> tuple[str, list[Passage]]:
 def test_page_with_main_reads_only_the_main_content() -> None:
     text, _ = _read(NEWS)
     assert "Rivers carve valleys" in text and "cutting its outer bank" in text
-    for boilerplate in ("Skip to content", "River Times", "World news", "cookies", "Share this story", "Read also",
-                        "Tags:", "Search the archive", "Ten facts", "newsletter", "Copyright", "track()"):  # fmt: skip
+    left_out = ["Skip to content", "River Times", "World news", "cookies", "Share this story", "Read also",
+                "Tags:", "Search the archive", "Ten facts", "newsletter", "Copyright", "track()"]  # fmt: skip
+    for boilerplate in left_out:
         assert boilerplate not in text, boilerplate
 
 
@@ -121,8 +126,12 @@ def test_text_outside_paragraphs_and_in_layout_tables_is_read() -> None:
     html = """<body><table><tr><td><h2>Old page</h2>Text straight in a cell.<br>Still the same line.</td></tr>
     </table><div>Text straight in a <b>div</b>.<p>A paragraph inside it.</p>And text after it.</div></body>"""
     _, units = _read(html)
-    assert [p.text for p in units] == ["Text straight in a cell. Still the same line.", "Text straight in a div.",
-                                       "A paragraph inside it.", "And text after it."]  # fmt: skip
+    assert [p.text for p in units] == [
+        "Text straight in a cell. Still the same line.",
+        "Text straight in a div.",
+        "A paragraph inside it.",
+        "And text after it.",
+    ]
     assert all(p.kind == "paragraph" and p.section == ("", "Old page") for p in units)
 
 

@@ -20,10 +20,11 @@ NAMESPACES = (
     'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
     'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
 )
-# A text box as Word writes it: the shape (Choice) and an old-style copy of it (Fallback) that must not be read twice.
+# A text box as Word writes it: the shape (Choice) and an old-style copy (Fallback) not to be read twice.
 TEXT_BOX = f"""<w:r {NAMESPACES}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx>
 <w:txbxContent><w:p><w:r><w:t>Boxed note: vectors are stored frozen.</w:t></w:r></w:p></w:txbxContent>
-</wps:txbx></wps:wsp></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r>
+</wps:txbx></wps:wsp></w:drawing></mc:Choice>
+<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r>
 <w:t>Boxed note: vectors are stored frozen.</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict>
 </mc:Fallback></mc:AlternateContent></w:r>"""
 TRACKED = f"""<w:p {NAMESPACES}><w:r><w:t xml:space="preserve">The dose was </w:t></w:r>
