@@ -33,8 +33,9 @@ TRACKED = f"""<w:p {NAMESPACES}><w:r><w:t xml:space="preserve">The dose was </w:
 <w:r><w:rPr><w:vanish/></w:rPr><w:t>Hidden words.</w:t></w:r></w:p>"""
 LINKED = f"""<w:p {NAMESPACES}><w:r><w:t xml:space="preserve">See the </w:t></w:r><w:hyperlink w:anchor="t">
 <w:r><w:t>dosing table</w:t></w:r></w:hyperlink><w:r><w:t xml:space="preserve"> on page </w:t></w:r>
-<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF t </w:instrText></w:r>
-<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>7</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>
+<w:r><w:fldChar w:fldCharType="begin"/></w:r>
+<w:r><w:instrText xml:space="preserve"> PAGEREF t </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>
+<w:r><w:t>7</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>
 <w:r><w:t>.</w:t></w:r></w:p>"""
 
 
