@@ -5,13 +5,14 @@ paragraphs, and lines that are only a page number (or a running header at page b
 """
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest.units import Block
 
 _TERMINAL = tuple('.!?:;,"”’)]')
 _CLOSERS = '"”’)]'
+_SENTENCE = (".", "!", "?")
+_LEAD_IN = (*_SENTENCE, ":")  # a sentence, or the lead-in to a list
 _ITEM = re.compile(r"\s*(?:[-*+•]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?")
 _ROMAN = r"(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})"  # front-matter pages, lowercase so "IV" stays a heading
@@ -55,8 +56,8 @@ def _is_title(line: str, next_line: str | None) -> bool:
     )
 
 
-def _ends_sentence(line: str) -> bool:
-    return line.rstrip(_CLOSERS).endswith((".", "!", "?"))
+def _ends(line: str, stops: tuple[str, ...] = _SENTENCE) -> bool:
+    return line.rstrip(_CLOSERS).endswith(stops)
 
 
 def line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -85,9 +86,9 @@ def _wrap_width(lines: list[str]) -> int | None:
     if len(lines) < _MIN_WRAPPED:
         return None
     lengths = sorted(map(len, lines))
-    width = lengths[9 * (len(lengths) - 1) // 10]  # a few longer lines (a URL, a wide row) don't set it
+    width = lengths[19 * (len(lengths) - 1) // 20]  # a few longer lines (a URL, a wide row) don't set it
     band = [line for line in lines if _BAND * width <= len(line) <= width]
-    ended = sum(map(_ends_sentence, band))  # one paragraph per line ends nearly every line with a sentence
+    ended = sum(map(_ends, band))  # one paragraph per line ends nearly every line with a sentence
     return width if width <= 200 and 2 * len(band) >= len(lines) and 5 * ended < 2 * len(band) else None
 
 
@@ -113,12 +114,19 @@ class _Lines:
     def line(self, i: int | None) -> str | None:
         return None if i is None else self.text[self.spans[i][0] : self.spans[i][1]]
 
+    def column(self, i: int) -> int:
+        """Where line i's words start: past its indent, and past the marker of a list item."""
+        item = _ITEM.match(self.line(i))
+        indent = sum(c in " \t" for c in self.text[self.raw[i][0] : self.spans[i][0]])  # not a form feed
+        return indent + (item.end() if item else 0)
+
     def full(self, i: int, j: int) -> bool:
-        """Line i was broken by the wrap width: it runs long, or the next line's first word would not fit on it."""
+        """Line i was broken by the wrap width: it runs long, or the next line's first word would not fit on it;
+        a next line indented past line i's words starts a paragraph instead."""
         assert self.width is not None
         length, word = self.spans[i][1] - self.raw[i][0], len(self.line(j).split(None, 1)[0])
-        long = length >= _BAND * self.width and not _ends_sentence(self.line(i))
-        return long or length + 1 + word > self.width
+        long = length >= _BAND * self.width and not _ends(self.line(i), _LEAD_IN)
+        return (long or length + 1 + word > self.width) and self.column(j) <= self.column(i)
 
     def continued(self, i: int) -> bool:
         """The next line evidently goes on from line i: it starts lowercase, or line i was wrapped."""
@@ -133,12 +141,14 @@ class _Lines:
         if j is None or _structural(self.line(j)):
             return False
         if gap.blank or gap.page:  # only a sentence left unfinished goes on past blank lines or a page break
-            if line.rstrip(_CLOSERS).endswith((".", "!", "?", ":")):
+            if _ends(line, _LEAD_IN):
                 return False
             wrapped = self.width is None or self.full(i, j)
             return self.line(j)[:1].islower() or gap.page and wrapped
-        if self.continued(i) or self.width is not None or item:
-            return self.continued(i)
+        if self.continued(i):
+            return True
+        if self.width is not None or item:  # a wrapped text's line that is not full was ended by its writer
+            return False
         return not line.endswith(_TERMINAL)  # unwrapped text: a line ending a sentence ends its paragraph
 
 
@@ -156,12 +166,7 @@ def _running(text: str, spans: list[tuple[int, int]], filled: list[int], numbers
         for k in around:
             if k not in numbers:
                 beside.setdefault(text[spans[k][0] : spans[k][1]], set()).add(k)
-    counts = Counter(
-        text[spans[i][0] : spans[i][1]] for i in filled
-    )  # the first page's header has no break before
-    return {
-        k for line, ks in beside.items() if len(ks) >= 2 and counts[line] >= 3 and len(line) <= 80 for k in ks
-    }
+    return {k for line, ks in beside.items() if len(ks) >= 2 and len(line) <= 80 for k in ks}
 
 
 def _read(text: str, start: int, end: int) -> _Lines:

@@ -168,3 +168,17 @@ def test_hyphenated_line_end_stays_as_written() -> None:
     (block,) = plain_blocks("doc", text)
     sentences = split_sentences("doc", text, block.start, block.end)
     assert [s.text for s in sentences] == ["Patients need treat-\nment for years.", "It is costly."]
+
+
+def test_indented_first_lines_start_paragraphs_in_wrapped_text() -> None:
+    paragraphs = [p for section in SECTIONS.values() for p in section if len(p) > 100]
+    text = "\n".join(textwrap.fill(p, 70, initial_indent="    ") for p in paragraphs) + "\n"
+    assert [_words(block) for _, block, _ in _blocks(text)] == paragraphs
+
+
+def test_one_sentence_per_line_is_not_taken_for_wrapped_text() -> None:
+    paragraphs = [p for section in SECTIONS.values() for p in section]
+    lines = [line.rstrip(",;:.") for p in paragraphs for line in textwrap.wrap(p, 70)]
+    sentences = [line[0].upper() + line[1:] + "." for line in lines]
+    text = "\n".join(sentences) + "\n"  # lines of much the same length, but each a sentence of its own
+    assert [block for _, block, _ in _blocks(text)] == sentences
