@@ -24,14 +24,8 @@ from ingest.units import Document, Limits, Loaded, Unreadable
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"  # repeats its Choice
 _WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml"}  # content controls: what they hold is the body's
-_UNREAD = {
-    W + "del",
-    W + "moveFrom",
-    W + "txbxContent",
-    W + "pPr",
-    W + "rPr",
-    _FALLBACK,
-}  # a box is read apart
+# Not in a paragraph's text: deleted or moved-away changes, properties, text boxes (read as their own blocks)
+_UNREAD = {W + "del", W + "moveFrom", W + "pPr", W + "rPr", W + "txbxContent", _FALLBACK}
 _MARKS = {W + "tab": "\t", W + "ptab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
 _HEADING = re.compile(r"heading ([1-9])")
 _NOT_READ = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.HEADER}
