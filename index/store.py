@@ -14,6 +14,7 @@ from index.layout import (
     IndexDamaged,
     IndexNotBuilt,
     check_manifest,
+    read_layouts,
     read_manifest,
     read_searches,
     read_units,
@@ -125,6 +126,25 @@ class Store:
     @cached_property
     def _words_cache(self) -> dict[int, "Words"]:
         return {}
+
+    @cached_property
+    def layouts(self) -> dict[str, list]:
+        """Where the lines of laid-out documents (PDFs) stand on their pages; read on first use (by the viewer)."""
+        return read_layouts(self.path)
+
+    def passage_at(self, doc_id: str, offset: int) -> Passage | None:
+        """The passage of a document holding a text offset, if any."""
+        for passage in self._by_document.get(doc_id, []):
+            if passage.start <= offset < passage.end:
+                return passage
+        return None
+
+    @cached_property
+    def _by_document(self) -> dict[str, list[Passage]]:
+        by_document: dict[str, list[Passage]] = {}
+        for passage in self.passages:
+            by_document.setdefault(passage.doc_id, []).append(passage)
+        return by_document
 
     def passage_sentence_ids(self, pid: int) -> range:
         first = int(self.sentence_offsets[pid])

@@ -2,10 +2,12 @@
 columns and pages), words hyphenated at a line's end joined again, running headers, footers and page numbers left
 out, larger or bold lines as the section trail, table rows whole. The text as read is this rebuilt text."""
 
+import io
 import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -83,6 +85,11 @@ def _body(pages: list[tuple[float, list[Line]]]) -> list[Line]:
     return [line for height, lines in pages for line in lines if not running(line, height)]
 
 
+def _title_like(text: str) -> bool:
+    """A short line that starts with a capital and does not end like a sentence or a clause."""
+    return len(text.split()) <= 8 and text[:1].isupper() and not text.endswith((*_TERMINAL, ",", "-"))
+
+
 def join_hyphenated(before: str, after: str) -> bool:
     """Whether a word broken by a hyphen at a line's end is one word ("treat-" "ment"), not a compound that keeps
     its hyphen ("long-" "term"): the joined word is common in English, or the second part is no word of its own."""
@@ -142,6 +149,8 @@ class _Assembly:
         if before.text.endswith("-") and join_hyphenated(before.text, line.text):
             return True
         left, right = self.edges[(line.page, line.column)]
+        if _title_like(before.text) and before.x1 < right - 0.4 * (right - left) and line.text[:1].isupper():
+            return False  # a short line of capitalized words over a sentence: a heading in body type
         if (before.page, before.column) != (line.page, line.column):  # across a column or a page
             return not before.text.endswith(_TERMINAL) and line.x0 < left + line.size
         gap = line.top - before.bottom
@@ -173,6 +182,14 @@ class _Assembly:
                 last.lines.append(line)
             else:
                 units.append(_Unit(kind, [line]))
+        for unit, following in pairwise(units):
+            if (
+                unit.kind == "paragraph"
+                and len(unit.lines) == 1
+                and _title_like(unit.lines[0].text)
+                and (following.kind != "heading")
+            ):
+                unit.kind = "heading"  # ranks below every heading in larger type (self.levels)
         return units
 
     def loaded(self, pages: int) -> Loaded:
@@ -208,7 +225,7 @@ class _Assembly:
                 cursor += len(piece)
             text = "".join(parts[-len(unit.lines) :]) if unit.lines else ""
             if unit.kind == "heading":
-                level = self.levels.get(round(unit.lines[0].size * 2) / 2, len(self.levels))
+                level = self.levels.get(round(unit.lines[0].size * 2) / 2, len(self.levels) + 1)
                 section = (*section[: level - 1], *([""] * (level - 1 - len(section))), text.strip())[:level]
                 header = None
                 continue
@@ -224,3 +241,28 @@ class _Assembly:
                 blocks.append(Block(self.doc_id, start, end, unit.kind, section, unit.lines[0].page))
         document = Document(self.doc_id, "".join(parts), "pdf", pages=pages, layout=tuple(boxes))
         return Loaded(document, blocks)
+
+
+def render_page(path: Path, page: int, width: int = 1100) -> bytes:
+    """One page (1-based) of a PDF as a PNG about `width` pixels wide, as it looks."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        if not 1 <= page <= len(pdf):
+            raise Unreadable(f"no page {page}: the document has {len(pdf)}")
+        sheet = pdf[page - 1]
+        image = sheet.render(scale=width / sheet.get_width()).to_pil()
+        sheet.close()
+    finally:
+        pdf.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def page_sizes(path: Path) -> list[tuple[float, float]]:
+    """Each page's width and height in points."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return [pdf.get_page_size(i) for i in range(len(pdf))]
+    finally:
+        pdf.close()

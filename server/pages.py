@@ -12,8 +12,9 @@ from server.answer import Citation, Quote
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 
 
-def viewer_link(source: str, start: int, end: int) -> str:
-    return f"/sources/{quote(source)}?start={start}&end={end}#quote"
+def viewer_link(source: str, start: int, end: int, view: str | None = None) -> str:
+    shown = f"&view={view}" if view else ""
+    return f"/sources/{quote(source)}?start={start}&end={end}{shown}#quote"
 
 
 def segments(citation: Citation, sentences: list[Quote]) -> list[tuple[str, bool]]:

@@ -1,10 +1,10 @@
 """HTTP routes, thin: the API (/ask, /healthz, /admin/reload), the chat page and the document viewer."""
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, Header, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from server.answer import QA, Answer
@@ -19,6 +19,7 @@ from server.schemas import (
     Problem,
     Reloaded,
 )
+from server.viewer import indexed_file, page_png, page_views
 
 router = APIRouter()
 ERRORS = {422: {"model": Problem, "description": "The request is not a valid question."},
@@ -103,8 +104,12 @@ def chat_form(request: Request, qa: QADep,
 @router.get("/sources/{source:path}", response_class=HTMLResponse, summary="A document with a span highlighted",
             responses={404: {"model": Problem, "description": "Not an indexed document."}, 422: {"model": Problem}})  # fmt: skip
 def source(request: Request, source: str, qa: QADep, start: Annotated[int | None, Query(ge=0)] = None,
-           end: Annotated[int | None, Query(ge=0)] = None) -> HTMLResponse:  # fmt: skip
-    """The document's text with `[start, end)` wrapped in `<mark>`; only indexed documents are served."""
+           end: Annotated[int | None, Query(ge=0)] = None,
+           view: Annotated[Literal["page", "text"], Query(description="A PDF's page as it looks, or the text as read")] = "page",
+           ) -> HTMLResponse:  # fmt: skip
+    """The document with `[start, end)` highlighted: a PDF's pages as they look with the quoted lines marked (or, with
+    `view=text`, and for every other format, the text as read with the span in `<mark>`); only indexed documents
+    are served."""
     text = qa.store.documents.get(source)
     if text is None:
         raise HTTPException(404, f"no indexed document {source!r}")
@@ -112,5 +117,23 @@ def source(request: Request, source: str, qa: QADep, start: Annotated[int | None
     end = start if end is None else end
     if not start <= end <= len(text):
         raise HTTPException(422, f"span [{start}, {end}) is not inside the document ({len(text)} characters)")
+    layout = qa.store.layouts.get(source)
+    path = indexed_file(qa.store, request.app.state.settings.corpus, source) if layout and view == "page" else None
+    passage = qa.store.passage_at(source, start)
+    section = " > ".join(part for part in passage.section if part) if passage else None
+    if path is not None:
+        return render(request, "page.html", source=source, pages=page_views(path, layout, start, end),
+                      quoted=text[start:end], start=start, end=end, section=section)  # fmt: skip
     return render(request, "source.html", source=source, before=text[:start], marked=text[start:end],
-                  after=text[end:], start=start, end=end)  # fmt: skip
+                  after=text[end:], start=start, end=end, section=section, changed=bool(layout and view == "page"))  # fmt: skip
+
+
+@router.get("/page-images/{page}/{source:path}", summary="A page of an indexed PDF as an image",
+            responses={200: {"content": {"image/png": {}}}, 404: {"model": Problem}})  # fmt: skip
+def page_image(request: Request, page: Annotated[int, Path(ge=1)], source: str, qa: QADep) -> Response:
+    """The page rendered as it looks, while the file is the one that was indexed."""
+    path = indexed_file(qa.store, request.app.state.settings.corpus, source) if source in qa.store.layouts else None
+    if path is None or page > (qa.store.manifest["documents"][source].get("pages") or 0):
+        raise HTTPException(404, f"no page {page} of an indexed PDF {source!r}")
+    png = page_png(str(path), qa.store.manifest["documents"][source]["sha256"], page)
+    return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
