@@ -54,8 +54,8 @@ def _flowing(chunk: str) -> str:
     """The chunk with its soft line breaks made spaces; the same length, so offsets found in it hold."""
     if "\n" not in chunk:
         return chunk
-    lines = chunk.split("\n")
-    widest = max(map(len, lines))
+    lines = chunk.replace("\r", " ").split("\n")  # pysbd ends a sentence at a carriage return too
+    widest = max(len(line.rstrip()) for line in lines)
     kept = [i for i, line in enumerate(lines) if line.strip() and not is_page_number(line)]
     breaks = set(range(len(lines) - 1))  # the break after line i, hard until shown soft
     for i, j in pairwise(kept):

@@ -112,8 +112,10 @@ def test_page_numbers_and_running_headers_make_no_block() -> None:
     assert sum(len(block.split()) <= 3 for _, block, _ in blocks) == 0
 
 
-def test_wrapped_blocks_and_sentences_are_verbatim() -> None:
-    text = _manual()
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_wrapped_blocks_and_sentences_are_whole_and_verbatim(newline: str) -> None:
+    text = _manual().replace("\n", newline)
+    assert len(plain_blocks("doc", text)) == len(plain_blocks("doc", _manual()))
     for block in plain_blocks("doc", text):
         sentences = split_sentences("doc", text, block.start, block.end)
         assert all(text[s.start : s.end] == s.text for s in sentences)
