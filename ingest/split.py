@@ -64,12 +64,12 @@ def _flowing(chunk: str) -> str:
     return "".join(line + ("\n" if i in breaks else " ") for i, line in enumerate(lines))[: len(chunk)]
 
 
-def _goes_on(piece: str, following: str) -> bool:
-    """pysbd ended piece where its sentence goes on: before a lowercase word, or after an abbreviation."""
-    first = following[:1]
+def _goes_on(tail: str, first: str) -> bool:
+    """pysbd ended a piece (its tail given) where its sentence goes on: before a lowercase word (first is the next
+    piece's first character), or after an abbreviation."""
     if first.islower():
         return True
-    word = piece.rsplit(None, 1)[-1].lstrip(_OPENERS).lower()
+    word = tail.rsplit(None, 1)[-1].lstrip(_OPENERS).lower()
     if word in _BEFORE_NUMBER:
         return first.isdigit()
     return word in _GOES_ON or (word in _BEFORE_NAME and first.isupper())
@@ -79,7 +79,7 @@ def _rejoined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans merged where a sentence goes on past a piece's end; the gap between them is the text's own."""
     merged: list[tuple[int, int]] = []
     for a, b in spans:
-        if merged and _goes_on(text[merged[-1][0] : merged[-1][1]], text[a:b]):
+        if merged and _goes_on(text[max(merged[-1][0], merged[-1][1] - 16) : merged[-1][1]], text[a]):
             merged[-1] = (merged[-1][0], b)
         else:
             merged.append((a, b))
