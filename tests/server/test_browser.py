@@ -109,3 +109,23 @@ def test_form_works_without_javascript(browser: Browser, base_url: str) -> None:
     expect(page.locator(".turn .answer").nth(1).locator("q").first).to_have_text(
         "But this technology is still maturing.")
     context.close()
+
+
+def test_pdf_citation_opens_the_page_as_it_looks_with_the_quote_marked(page: Page) -> None:
+    ask(page, "Where are viral vectors grown?")
+    cite = page.locator(".turn a.cite[href*='manufacturing.pdf']").first
+    expect(cite).to_be_visible()
+    cite.click()
+    expect(page).to_have_url(re.compile(r"/sources/reports/manufacturing\.pdf\?start=\d+&end=\d+#quote"))
+    sheet = page.locator("figure.sheet svg")
+    expect(sheet).to_have_count(1)
+    expect(sheet.locator("rect.highlight")).to_have_count(1)
+    loaded = page.wait_for_function(
+        "() => { const i = new Image(); i.src = document.querySelector('svg image').getAttribute('href');"
+        " return i.decode().then(() => i.naturalWidth > 500, () => false); }")  # fmt: skip
+    assert loaded.json_value() is True
+    box = sheet.locator("rect.highlight").bounding_box()
+    assert box is not None and box["width"] > 50 and box["height"] > 5
+    quoted = page.locator("blockquote.quoted").inner_text()
+    page.get_by_role("link", name="Text view").click()
+    expect(page.locator("mark#quote")).to_have_text(quoted)
