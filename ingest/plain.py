@@ -1,7 +1,7 @@
-"""Blocks of plain text (also PDF page text): paragraphs, list items, Markdown-style table rows, short titles.
+"""Blocks of plain text: paragraphs, list items, Markdown-style table rows, short titles.
 
-Text exported from a PDF comes one layout line per line, wrapped at a fixed width: its lines are joined back into
-paragraphs, and lines that are only a page number (or a running header at page breaks) make no block.
+Text exported from a PDF comes one layout line per line, wrapped at a fixed width: its lines are joined back
+into paragraphs, and lines that are only a page number (or a running header at page breaks) make no block.
 """
 
 import re
@@ -16,8 +16,11 @@ _LEAD_IN = (*_SENTENCE, ":")  # a sentence, or the lead-in to a list
 _ITEM = re.compile(r"\s*(?:[-*+•]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?")
 _ROMAN = r"(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})"  # front-matter pages, lowercase so "IV" stays a heading
-_PAGE_NUMBER = re.compile(
-    rf"[-–—\[(]?\s*(?:(?i:page|pg\.?|p\.)\s*)?(?:\d{{1,3}}|{_ROMAN})(?:\s*(?:/|(?i:of))\s*\d{{1,4}})?\s*[-–—\])]?"
+_PAGE_NUMBER = (
+    re.compile(  # "- 88 -", "88", "Page 88", "88 of 120", "[iv]"; a year ("1998") is no page number
+        rf"[-–—\[(]?\s*(?:(?i:page|pg\.?|p\.)\s*)?(?:\d{{1,3}}|{_ROMAN})"
+        rf"(?:\s*(?:/|(?i:of))\s*\d{{1,4}})?\s*[-–—\])]?"
+    )
 )
 _MIN_WRAPPED = 8  # lines a text needs before its width can tell that it is hard-wrapped
 _BAND = 0.65  # a wrapped line is at least this share of the wrap width, unless the paragraph ends there
@@ -121,8 +124,8 @@ class _Lines:
         return indent + (item.end() if item else 0)
 
     def full(self, i: int, j: int) -> bool:
-        """Line i was broken by the wrap width: it runs long, or the next line's first word would not fit on it;
-        a next line indented past line i's words starts a paragraph instead."""
+        """Line i was broken by the wrap width: it runs long, or the next line's first word would not fit
+        on it; a next line indented past line i's words starts a paragraph instead."""
         assert self.width is not None
         length, word = self.spans[i][1] - self.raw[i][0], len(self.line(j).split(None, 1)[0])
         long = length >= _BAND * self.width and not _ends(self.line(i), _LEAD_IN)
@@ -242,7 +245,7 @@ def plain_blocks(
     page: int | None = None,
     titles: bool = True,
 ) -> list[Block]:
-    """Split text into blocks: a paragraph runs over the lines that continue it, across wraps and page breaks."""
+    """Split text into blocks: a paragraph runs over the lines that continue it, across wraps and pages."""
     lines = _read(text, start, len(text) if end is None else end)
     reading = _Blocks(doc_id, page)
     for i in lines.gaps:

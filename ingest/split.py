@@ -30,7 +30,7 @@ def _segmenter() -> pysbd.Segmenter:
 
 
 def _spans(flowing: str, start: int, pieces: list[str]) -> list[tuple[int, int]] | None:
-    """Locate each piece in flowing (the text from start) in order; None when a piece isn't found as written."""
+    """Locate each piece in flowing (the text from start) in order; None when one isn't found as written."""
     spans, cursor = [], 0
     for piece in pieces:
         piece = piece.strip()
@@ -45,7 +45,7 @@ def _spans(flowing: str, start: int, pieces: list[str]) -> list[tuple[int, int]]
 
 
 def _soft(line: str, following: str, widest: int) -> bool:
-    """A line break inside a sentence: pysbd ends a sentence at every one, but wrapped lines break anywhere."""
+    """A line break inside a sentence: pysbd ends a sentence at each, but wrapped lines break anywhere."""
     ended = line.rstrip(_CLOSERS).endswith((".", "!", "?"))  # pysbd then decides, as in running text
     return ended or following[:1].islower() or line.endswith("-") or len(line) >= _WRAPPED * widest
 
@@ -65,8 +65,8 @@ def _flowing(chunk: str) -> str:
 
 
 def _goes_on(tail: str, first: str) -> bool:
-    """pysbd ended a piece (its tail given) where its sentence goes on: before a lowercase word (first is the next
-    piece's first character), or after an abbreviation."""
+    """pysbd ended a piece (its tail given) where its sentence goes on: before a lowercase word (first is
+    the next piece's first character), or after an abbreviation."""
     if first.islower():
         return True
     word = tail.rsplit(None, 1)[-1].lstrip(_OPENERS).lower()

@@ -1,4 +1,4 @@
-"""Plain text as written and as exported from a PDF: paragraphs of joined lines, titles, page numbers dropped."""
+"""Plain text as written and as exported from a PDF: paragraphs of joined lines, titles, no page numbers."""
 
 import hashlib
 import re
@@ -11,7 +11,7 @@ from ingest.plain import is_page_number, plain_blocks
 from ingest.split import split_sentences
 
 GENE_THERAPY = Path(__file__).parents[3] / "shared" / "corpus" / "gene-therapy.txt"
-# Its blocks (kind, start, end, section) as read before hard-wrapped text was handled: the reading must not move.
+# Its blocks (kind, start, end, section) as read before hard-wrapped text was handled: they must not move.
 GENE_THERAPY_BLOCKS = (30, "b5b3e125983faf4ef776cf745286fcaadb1a9a0a8e3b27c57cd5bf4828a809ab")
 
 HEADER = "ACME Model 7 Controller - User Manual"
@@ -51,7 +51,7 @@ ITEMS = [
 
 
 def _manual(spaced: bool = True) -> str:
-    """A manual as a PDF export writes it: lines wrapped at 70 columns, a page number and header every 17 lines;
+    """A manual as a PDF export writes it: lines wrapped at 70 columns, page number and header every 17 lines;
     paragraphs apart by a blank line, or (spaced=False) by nothing but the short line that ends each."""
     lines = [HEADER, ""]
     for title, paragraphs in SECTIONS.items():
@@ -68,7 +68,7 @@ def _manual(spaced: bool = True) -> str:
 
 
 def _words(text: str) -> str:
-    """Text with its page breaks taken out and its whitespace made single spaces, to compare with the source."""
+    """Text with its page breaks taken out and its whitespace made single spaces, to compare with a source."""
     text = re.sub(rf"\n\n- \d+ -\n\n{HEADER}\n\n", " ", text)
     return " ".join(text.split())
 
