@@ -156,20 +156,28 @@ class _Lines:
 
 
 def _running(text: str, spans: list[tuple[int, int]], filled: list[int], numbers: set[int]) -> set[int]:
-    """Lines beside page breaks whose text recurs at several: a header or footer printed on every page."""
+    """Lines beside page breaks whose text recurs at half of them or more: a header or footer on every page.
+    A line going on in lowercase is a sentence's end, however often it happens to recur."""
     beside: dict[str, set[int]] = {}
+    feeds = 0
     for pos, i in enumerate(filled):
         before = filled[pos - 1 : pos] if pos else []
         if i in numbers:
             around = before + filled[pos + 1 : pos + 2]
         elif "\f" in text[spans[before[0]][1] if before else 0 : spans[i][0]]:
-            around = before + [i]
+            around, feeds = before + [i], feeds + 1
         else:
             continue
         for k in around:
             if k not in numbers:
                 beside.setdefault(text[spans[k][0] : spans[k][1]], set()).add(k)
-    return {k for line, ks in beside.items() if len(ks) >= 2 and len(line) <= 80 for k in ks}
+    least = max(2, max(len(numbers), feeds) / 2)
+    return {
+        k
+        for line, ks in beside.items()
+        if len(ks) >= least and len(line) <= 80 and not line[0].islower()
+        for k in ks
+    }
 
 
 def _read(text: str, start: int, end: int) -> _Lines:

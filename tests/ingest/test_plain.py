@@ -184,3 +184,11 @@ def test_one_sentence_per_line_is_not_taken_for_wrapped_text() -> None:
     sentences = [line[0].upper() + line[1:] + "." for line in lines]
     text = "\n".join(sentences) + "\n"  # lines of much the same length, but each a sentence of its own
     assert [block for _, block, _ in _blocks(text)] == sentences
+
+
+def test_sentence_end_recurring_at_page_breaks_is_kept() -> None:
+    page = "Only a qualified specialist can tell what applies to patient {}, and what\nthey can\nprovide.\n\n- {} -\n\n"
+    text = "".join(page.format(n, n) for n in range(1, 4))
+    assert [block for _, block, _ in _blocks(text)] == [
+        page.format(n, n).split("\n\n")[0] for n in range(1, 4)
+    ]
