@@ -66,7 +66,7 @@ def page_lines(textpage: ctypes.c_void_p, height: float, number: int) -> list[Li
     or a gap wider than one and a half characters' height (a column's gutter, a table's cells)."""
     lines: list[Line] = []
     rect = pdfium_c.FS_RECTF()
-    run, space = _Run(), False
+    run, space, typed = _Run(), False, False
 
     def close() -> None:
         nonlocal run
@@ -83,23 +83,26 @@ def page_lines(textpage: ctypes.c_void_p, height: float, number: int) -> list[Li
         if char in _BREAKS:
             close()
             continue
-        if char in _SPACES or pdfium_c.FPDFText_IsGenerated(textpage, i) or char == "\x02":
-            space = char != "\x02" or space
-            if char == "\x02":  # pdfium's mark for a hyphen at a line's end
-                char = "-"
-            else:
-                continue
+        generated = pdfium_c.FPDFText_IsGenerated(textpage, i)
+        if char in _SPACES or generated:
+            space = True
+            typed = typed or (char in _SPACES and not generated)
+            continue
+        if char == "\x02":  # pdfium's mark for a hyphen at a line's end
+            char = "-"
         pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)  # the glyph's advance and the font's full height
         size = pdfium_c.FPDFText_GetFontSize(textpage, i) or 1.0
         box = (rect.left, height - rect.top, rect.right, height - rect.bottom)
         if run.chars:
             base = max(run.sizes[-1], size)
             new_line = abs(box[3] - run.bottom) > 0.5 * base and abs(box[1] - run.top) > 0.5 * base
-            if new_line or box[0] < run.x1 - base or box[0] - run.x1 > 1.5 * base:
+            # A wide gap the document typed a space into is a justified line's; one it skipped is a gutter's or
+            # a table's between cells.
+            if new_line or box[0] < run.x1 - base or (box[0] - run.x1 > 1.5 * base and not typed):
                 close()
             elif space or box[0] - run.x1 > 0.3 * base:
                 run.chars.append(" ")
-        space = False
+        space = typed = False
         run.add(char, box, size, i)
     close()
     return lines

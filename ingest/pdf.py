@@ -19,6 +19,7 @@ from ingest.units import Block, Document, Limits, LineBox, Loaded, Unreadable
 PAGE_NUMBER = re.compile(r"[\W_]*(page\s*)?(\d{1,4}|[ivxlc]{1,6})(\s*(of|/)\s*\d{1,4})?[\W_]*", re.IGNORECASE)
 _BULLET = re.compile(r"([•●▪◦‣∙·–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _TERMINAL = tuple(".!?:;")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 MARGIN = 0.08  # share of the page's height at its top and bottom where running headers and footers stand
 
 
@@ -90,19 +91,26 @@ def _title_like(text: str) -> bool:
     return len(text.split()) <= 8 and text[:1].isupper() and not text.endswith((*_TERMINAL, ",", "-"))
 
 
-def join_hyphenated(before: str, after: str) -> bool:
-    """Whether a word broken by a hyphen at a line's end is one word ("treat-" "ment"), not a compound that keeps
-    its hyphen ("long-" "term"): the joined word is common in English, or the second part is no word of its own."""
+def join_hyphenated(before: str, after: str, vocabulary: Counter[str] | None = None) -> bool:
+    """Whether a word broken by a hyphen at a line's end is one word ("treat-" "ment"), not a compound that keeps its
+    hyphen ("long-" "term"): as the document writes it elsewhere, whole or hyphenated, when it does; else one word
+    unless both parts are common English words and the whole is not (or is no word at all, as in adeno-associated)."""
     head = re.search(r"[^\W\d_]+$", before[:-1])
     tail = re.match(r"[^\W\d_]+", after)
-    if not head or not tail or not tail.group().islower():
+    if not head or not tail:
         return False
-    joined = zipf_frequency(head.group() + tail.group(), "en")
-    return (
-        joined >= 3.0
-        or zipf_frequency(tail.group(), "en") < 2.0
-        or (zipf_frequency(head.group(), "en") < 2.0 and joined > 0)
-    )
+    joined, hyphenated = (head.group() + tail.group()).lower(), f"{head.group()}-{tail.group()}".lower()
+    if vocabulary and vocabulary[joined] != vocabulary[hyphenated]:
+        return vocabulary[joined] > vocabulary[hyphenated]
+    if not tail.group().islower():  # Anglo-Saxon, COVID-19
+        return False
+    whole, first, second = (zipf_frequency(w, "en") for w in (joined, head.group(), tail.group()))
+    return not (second >= 3.0 and (first >= 3.0 or whole == 0) and whole < 3.0)
+
+
+def vocabulary(lines: list[Line]) -> Counter[str]:
+    """How often the document writes each word, hyphenated compounds whole, in lowercase."""
+    return Counter(w.lower() for line in lines for w in _WORD.findall(line.text))
 
 
 @dataclass(slots=True)
@@ -123,6 +131,7 @@ class _Assembly:
         heading_sizes = sorted({round(ln.size * 2) / 2 for ln in lines if self._heading(ln)}, reverse=True)
         self.levels = {size: level for level, size in enumerate(heading_sizes, start=1)}
         self.edges = self._edges(lines)
+        self.vocabulary = vocabulary(lines)
         self.units = self._units(lines)
 
     def _heading(self, line: Line) -> bool:
@@ -146,13 +155,16 @@ class _Assembly:
         """Whether a line carries on the paragraph of the line before it."""
         if _BULLET.match(line.text) or line.segments > 1:
             return False
-        if before.text.endswith("-") and join_hyphenated(before.text, line.text):
+        if before.text.endswith("-") and join_hyphenated(before.text, line.text, self.vocabulary):
             return True
         left, right = self.edges[(line.page, line.column)]
         if _title_like(before.text) and before.x1 < right - 0.4 * (right - left) and line.text[:1].isupper():
             return False  # a short line of capitalized words over a sentence: a heading in body type
         if (before.page, before.column) != (line.page, line.column):  # across a column or a page
-            return not before.text.endswith(_TERMINAL) and line.x0 < left + line.size
+            full = (
+                before.x1 >= self.edges[(before.page, before.column)][1] - line.size
+            )  # a justified line's end
+            return (full or not before.text.endswith(_TERMINAL)) and line.x0 < left + 0.8 * line.size
         gap = line.top - before.bottom
         if gap > 0.9 * line.size or gap < -line.size:
             return False
@@ -210,7 +222,9 @@ class _Assembly:
                 piece = line.text
                 following = unit.lines[i + 1] if i + 1 < len(unit.lines) else None
                 joined = (
-                    following is not None and piece.endswith("-") and join_hyphenated(piece, following.text)
+                    following is not None
+                    and piece.endswith("-")
+                    and join_hyphenated(piece, following.text, self.vocabulary)
                 )
                 if unit.kind == "row":
                     piece = ("| " if i == 0 else " | ") + piece + (" |" if following is None else "")
