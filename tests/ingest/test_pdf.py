@@ -176,3 +176,28 @@ def test_unreadable_is_raised_by_the_reader_itself(tmp_path: Path) -> None:
     _blank(tmp_path / "scan.pdf")
     with pytest.raises(Unreadable, match="OCR"):
         read(tmp_path / "scan.pdf")
+
+
+def test_a_justified_line_with_wide_spaces_is_one_line_not_a_table_row(tmp_path: Path) -> None:
+    pdf = canvas.Canvas(str(tmp_path / "justified.pdf"), pagesize=A4)
+    line = pdf.beginText(72, 700)
+    line.setWordSpace(30)  # a short last-but-one line of a justified paragraph
+    line.textLine("Traditionally, Labor is strongest in")
+    line.setWordSpace(0)
+    line.textLine("the western suburbs of the city.")
+    pdf.drawText(line)
+    pdf.save()
+    loaded = read(tmp_path / "justified.pdf")
+    assert [b.kind for b in loaded.blocks] == ["paragraph"]
+    assert loaded.document.text == "Traditionally, Labor is strongest in the western suburbs of the city."
+
+
+def test_a_broken_word_is_joined_as_the_document_writes_it_elsewhere(tmp_path: Path) -> None:
+    pdf = canvas.Canvas(str(tmp_path / "normans.pdf"), pagesize=A4)
+    lines = ["The Normans gave their name to Normandy, a region in the north of", "France. Later the Nor-",
+             "mans conquered England, and the well-", "known story was written down by monks."]  # fmt: skip
+    for row, text in enumerate(lines):
+        pdf.drawString(72, 700 - 14 * row, text)
+    pdf.save()
+    text = read(tmp_path / "normans.pdf").document.text
+    assert "Later the Normans conquered England, and the well-known story" in text
