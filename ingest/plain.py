@@ -24,6 +24,7 @@ _PAGE_NUMBER = (
 )
 _MIN_WRAPPED = 8  # lines a text needs before its width can tell that it is hard-wrapped
 _BAND = 0.65  # a wrapped line is at least this share of the wrap width, unless the paragraph ends there
+_LONG = 0.8  # a line this share of the width or more, ending mid-sentence, was wrapped (a heading is shorter)
 
 
 def is_table_row(line: str) -> bool:
@@ -128,7 +129,7 @@ class _Lines:
         on it; a next line indented past line i's words starts a paragraph instead."""
         assert self.width is not None
         length, word = self.spans[i][1] - self.raw[i][0], len(self.line(j).split(None, 1)[0])
-        long = length >= _BAND * self.width and not _ends(self.line(i), _LEAD_IN)
+        long = length >= _LONG * self.width and not _ends(self.line(i), _LEAD_IN)
         return (long or length + 1 + word > self.width) and self.column(j) <= self.column(i)
 
     def continued(self, i: int) -> bool:

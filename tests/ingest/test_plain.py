@@ -192,3 +192,12 @@ def test_sentence_end_recurring_at_page_breaks_is_kept() -> None:
     assert [block for _, block, _ in _blocks(text)] == [
         page.format(n, n).split("\n\n")[0] for n in range(1, 4)
     ]
+
+
+def test_heading_straight_above_its_wrapped_paragraph_stays_a_title() -> None:
+    titles = ["Installing the controller in its cabinet on a rail", "Connecting the network"]
+    text = "".join(
+        f"{title}\n{textwrap.fill(' '.join(paragraphs), 70)}\n"
+        for title, paragraphs in zip(titles, SECTIONS.values())
+    )
+    assert [section for _, _, section in _blocks(text)] == [(titles[0],), (titles[1],)]
