@@ -8,7 +8,7 @@ encoded by the index's ONNX export, as served) and prints one row per set and pa
 may be fitted on (bench/sets.fitting), `held` the others. F1 is answer triggering: precision and recall, over
 questions, of "answered, and a quoted sentence holds a gold phrase" (sets with near misses). ECE: the answers'
 `confidence` against whether they were right (any quoted sentence), in ten bins. Answers go to
-bench/out/quality/<set>/answers.jsonl; with --save, the table also to bench/out/quality/<NAME>.md.
+bench/out/quality/<set>/answers-<NAME or latest>.jsonl; with --save, the table also to bench/out/quality/<NAME>.md.
 """
 
 import argparse
@@ -71,7 +71,7 @@ def row(name: str, part: str, picked: list[int], questions: list, answers: list,
             "p50 ms": round(percentile_ms([latencies[i] for i in picked], 0.5), 1)}  # fmt: skip
 
 
-def evaluate(name: str, embedder: Embedder) -> list[dict]:
+def evaluate(name: str, embedder: Embedder, label: str | None = None) -> list[dict]:
     folder = ROOT / name
     sets.convert(name, folder)
     settings = Settings(corpus=folder / "corpus", index=folder / "index")
@@ -81,7 +81,7 @@ def evaluate(name: str, embedder: Embedder) -> list[dict]:
     articles = [json.loads(line)["article"] for line in (folder / "questions.jsonl").open()]
     qa.ask(questions[0].question)  # the first answer reads word lists and warms caches; not timed
     answers, latencies = run(qa, questions)
-    with open(folder / "answers.jsonl", "w", encoding="utf-8") as handle:
+    with open(folder / f"answers-{label or 'latest'}.jsonl", "w", encoding="utf-8") as handle:
         handle.writelines(json.dumps({"id": q.id, "question": q.question, "answer": a.to_dict()}) + "\n" for q, a in zip(questions, answers, strict=True))
     everything = list(range(len(questions)))
     fit = [i for i in everything if sets.fitting(name, articles[i])]
@@ -110,7 +110,7 @@ def main() -> None:
     embedder = Embedder(Settings().model)
     rows = []
     for name in args.sets.split(","):
-        found = evaluate(name, embedder)
+        found = evaluate(name, embedder, args.save)
         rows += found
         print(table(found), flush=True, file=sys.stderr)
     text = table(rows)

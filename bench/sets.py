@@ -39,14 +39,19 @@ def fitting(set_name: str, article: str) -> bool:
 
 
 def _write(out: Path, documents: dict[str, str], questions: list[dict]) -> None:
+    """The corpus and question file, written only where they differ from what is there (runs may share them)."""
     corpus = out / "corpus"
-    if corpus.exists():
+    if corpus.exists() and {p.name for p in corpus.iterdir()} - set(documents):
         shutil.rmtree(corpus)
-    corpus.mkdir(parents=True)
+    corpus.mkdir(parents=True, exist_ok=True)
     for name, text in documents.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    with open(out / "questions.jsonl", "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
+        _update(corpus / name, text)
+    _update(out / "questions.jsonl", "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions))
+
+
+def _update(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
 
 
 def _file_name(title: str, taken: set[str]) -> str:
@@ -71,7 +76,7 @@ def squad_set(out: Path) -> None:
     article = {qa["id"]: a["title"] for a in data for p in a["paragraphs"] for qa in p["qas"]}
     path = out / "questions.jsonl"
     rows = [json.loads(line) for line in path.open()]
-    path.write_text("".join(json.dumps(r | {"article": article[r["id"]]}, ensure_ascii=False) + "\n" for r in rows))
+    _update(path, "".join(json.dumps(r | {"article": article[r["id"]]}, ensure_ascii=False) + "\n" for r in rows))
 
 
 def selqa(out: Path, split: str) -> None:
