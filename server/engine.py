@@ -3,8 +3,8 @@
 from collections.abc import Callable
 
 from index.build import BuildReport, build_index
-from index.embed import Embedder
-from index.runtime import query_encoder
+from index.embed import Embedder, QueryCache
+from index.runtime import document_encoder, query_encoder
 from index.store import Store
 from ingest.units import Limits
 from server.answer import QA
@@ -13,11 +13,19 @@ from server.settings import Settings
 
 def build(settings: Settings, progress: bool = False, embedder: Embedder | None = None,
           on_wait: Callable[[str], None] | None = None) -> BuildReport:  # fmt: skip
-    make = (lambda: embedder) if embedder else (lambda: Embedder(settings.model, settings.device))
     return build_index(settings.corpus, settings.index, settings.model, settings.max_passage_chars,
-                       keep=settings.keep_versions, embedder=make, progress=progress, on_wait=on_wait,
+                       keep=settings.keep_versions, embedder=_embedder(settings, embedder), progress=progress, on_wait=on_wait,
                        exact_limit=settings.exact_search_limit, recall_target=settings.search_recall,
                        limits=limits(settings))  # fmt: skip
+
+
+def _embedder(settings: Settings, embedder: Embedder | None) -> Callable[[], QueryCache]:
+    """What a build embeds documents with, made only when it has something to embed."""
+    if embedder is not None:
+        return lambda: embedder
+    if settings.device == "cpu" and settings.fast_documents:
+        return lambda: document_encoder(settings.index, settings.model)
+    return lambda: Embedder(settings.model, settings.device)
 
 
 def limits(settings: Settings) -> Limits:

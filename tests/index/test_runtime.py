@@ -2,13 +2,15 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from index.build import BuildReport
 from index.embed import Embedder
-from index.runtime import ONNX_FILE, OnnxEncoder, export_folder
-from server.engine import open_qa
+from index.runtime import ONNX_FILE, OnnxEncoder, document_encoder, export_folder
+from index.store import Store
+from server.engine import build, open_qa
 from server.settings import Settings
 
 TEXTS = [
@@ -54,3 +56,23 @@ def test_encoder_threads_spin_only_in_a_lone_server_process(settings: Settings, 
 
     assert spinning(1) == "1"
     assert spinning(2) == "0"
+
+
+def test_many_texts_are_encoded_in_length_buckets_in_their_order(settings: Settings, embedder: Embedder,
+                                                                 built: BuildReport) -> None:  # fmt: skip
+    onnx = OnnxEncoder(export_folder(settings.index, settings.model), settings.model)
+    texts = [f"{'Gene therapy ' * (i % 7)}sentence number {i} about vectors." for i in range(70)] + TEXTS
+    vectors = onnx.encode(texts, batch_size=8)
+    assert np.min(np.sum(vectors * embedder.encode(texts), axis=1)) > 0.9999
+
+
+def test_a_cpu_build_embeds_documents_with_the_export(tmp_path: Path, embedder: Embedder) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "note.txt").write_text("Lentiviruses integrate into the genome of dividing cells.\n")
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
+    report = build(settings)  # no embedder given: the export is made first, then embeds
+    assert (export_folder(settings.index, settings.model) / ONNX_FILE).exists() and report.embedded == 1
+    assert isinstance(document_encoder(settings.index, settings.model), OnnxEncoder)
+    store = Store.open(settings.index, settings.model, settings.max_passage_chars)
+    expected = embedder.encode(["Lentiviruses integrate into the genome of dividing cells."])
+    assert float(store.sentence_vectors[0] @ expected[0]) > 0.9999
