@@ -31,6 +31,13 @@ from ingest.split import passages as split_passages
 from ingest.units import NO_LIMITS_SET, Limits, Passage
 
 log = logging.getLogger("verbatim")
+# Told (stage, done, total) as a build goes: hashing, reading, embedding, writing, checking, publishing.
+Progress = Callable[[str, int, int], None]
+EMBED_BATCH = 256  # texts embedded between two progress reports
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    pass
 
 
 @dataclass
@@ -122,14 +129,18 @@ class _Read:
 
 
 def _read(corpus: Path, hashes: dict[str, str], previous: Previous, max_chars: int, report: BuildReport,
-          limits: Limits) -> tuple[dict, list]:  # fmt: skip
+          limits: Limits, tell: Progress = _silent) -> tuple[dict, list]:  # fmt: skip
     """Texts and formats of the readable documents, and their passages in order; unchanged ones aren't re-read."""
     old_files = (previous.manifest or {}).get("files", {})
     old_docs = (previous.manifest or {}).get("documents", {})
     documents, passages = {}, []
-    for path, doc_id in corpus_files(corpus):
+    files = list(corpus_files(corpus))
+    for number, (path, doc_id) in enumerate(files, start=1):
+        tell("reading", number - 1, len(files))
         if path.suffix.lower() not in FORMATS:
             report.skipped.append(load_file(path, doc_id))
+            continue
+        if doc_id not in hashes:  # it appeared after the files were hashed: the next build takes it
             continue
         if old_files.get(doc_id) == hashes[doc_id] and doc_id in previous.passages:  # unchanged: no re-parsing
             old = old_docs[doc_id]
@@ -144,6 +155,7 @@ def _read(corpus: Path, hashes: dict[str, str], previous: Previous, max_chars: i
         document = loaded.document
         documents[doc_id] = _Read(document.text, document.format, document.pages, layout_record(document.layout))
         passages += split_passages(loaded.document, loaded.blocks, max_chars)
+    tell("reading", len(files), len(files))
     report.added = sorted(set(hashes) - set(old_files))
     report.changed = sorted(d for d in hashes if d in old_files and old_files[d] != hashes[d])
     report.removed = sorted(set(old_files) - set(hashes))
@@ -163,10 +175,14 @@ def build_index(
     exact_limit: int = EXACT_LIMIT,
     recall_target: float = RECALL_TARGET,
     limits: Limits = NO_LIMITS_SET,
+    on_progress: Progress | None = None,
 ) -> BuildReport:
-    """Publish a new version of the index at root if the corpus changed; the model is loaded only if needed."""
+    """Publish a new version of the index at root if the corpus changed; the model is loaded only if needed.
+    on_progress, if given, is told each stage as it goes, with how much of it is done (texts embedded in batches)."""
     began = time.perf_counter()
     with build_lock(root, on_wait):
+        if on_progress:
+            on_progress("hashing", 0, 0)
         clean_leftovers(root)
         path, manifest, reason = _current(root, model, chunking(max_passage_chars))
         hashes = file_hashes(corpus)
@@ -181,10 +197,12 @@ def build_index(
         work = new_version_dir(root)  # from here on, a build killed at any moment leaves only this behind
         try:
             encoder = _build_into(work, corpus, hashes, previous, report, model, max_passage_chars, embedder,
-                                  progress, (exact_limit, recall_target), limits)  # fmt: skip
+                                  progress, (exact_limit, recall_target), limits, on_progress)  # fmt: skip
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
+        if on_progress:
+            on_progress("publishing", 0, 0)
         report.version = publish(root, work, keep).name
         if encoder is not None and export_queries:
             _export_query_encoder(encoder, root, model)
@@ -194,10 +212,11 @@ def build_index(
 
 def _build_into(work: Path, corpus: Path, hashes: dict[str, str], previous: Previous, report: BuildReport,
                 model: str, max_chars: int, embedder: Callable[[], Embedder] | None, progress: bool,
-                search: tuple[int, float], limits: Limits) -> Embedder | None:  # fmt: skip
+                search: tuple[int, float], limits: Limits, on_progress: Progress | None) -> Embedder | None:  # fmt: skip
     """Read, embed what is new, write and check a whole index version in the directory work; returns the model
     if it had to be loaded."""
-    documents, passages = _read(corpus, hashes, previous, max_chars, report, limits)
+    tell = on_progress or _silent
+    documents, passages = _read(corpus, hashes, previous, max_chars, report, limits, tell)
     if not documents:
         raise no_documents(corpus)
     texts = [passage_text_for_embedding(p) for p in passages]
@@ -208,7 +227,7 @@ def _build_into(work: Path, corpus: Path, hashes: dict[str, str], previous: Prev
     missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
     encoder = (embedder or (lambda: Embedder(model)))() if missing or not known else None
     if missing:
-        known.update(zip(map(_key, missing), encoder.encode(missing, progress=progress), strict=True))
+        known.update(zip(map(_key, missing), _encode(encoder, missing, progress, on_progress), strict=True))
     dim = encoder.dim if encoder else previous.manifest["model"]["dimension"]
     vectors = np.stack([known[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
     report.embedded = len(missing)
@@ -223,12 +242,26 @@ def _build_into(work: Path, corpus: Path, hashes: dict[str, str], previous: Prev
         "counts": {"documents": report.documents, "passages": report.passages, "sentences": report.sentences},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    tell("writing", 0, 0)
     manifest = write_index(work, manifest, {d: r.text for d, r in documents.items()}, passages,
                            vectors[: len(passages)], vectors[len(passages) :], *search,
                            layouts={d: r.layout for d, r in documents.items() if r.layout})  # fmt: skip
     report.search = {name: found["type"] for name, found in manifest["search"].items()}
+    tell("checking", 0, 0)
     Store.load(work, model, max_chars)  # a version that can't be opened is never published
     return encoder
+
+
+def _encode(encoder: Embedder, texts: list[str], progress: bool, on_progress: Progress | None) -> np.ndarray:
+    """All texts' vectors; in batches, each reported, when someone is told the progress."""
+    if on_progress is None:
+        return encoder.encode(texts, progress=progress)
+    parts = []
+    for start in range(0, len(texts), EMBED_BATCH):
+        on_progress("embedding", start, len(texts))
+        parts.append(encoder.encode(texts[start : start + EMBED_BATCH]))
+    on_progress("embedding", len(texts), len(texts))
+    return np.concatenate(parts)
 
 
 def _export_query_encoder(encoder: Embedder, root: Path, model: str) -> None:
