@@ -61,7 +61,15 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1)  # server processes; with more than one, the encoder's threads never spin
     reload_seconds: float = Field(1.0, ge=0)  # how often a request may look for a new index version (0: never)
-    admin_token: str | None = None  # enables POST /admin/reload for requests bearing this token
+    admin_token: str | None = None  # enables POST /admin/reload and the document library (server.web)
+    # The document library (only with admin_token) and what protects the service.
+    upload_max_bytes: int = Field(20_000_000, ge=1)  # an uploaded file larger than this is rejected
+    upload_max_files: int = Field(20, ge=1)  # files in one upload request
+    trash: Path | None = None  # removed documents go here; None: "<corpus>.trash" beside the corpus folder
+    database: Path | None = None  # feedback, unanswered questions, rebuilds; None: verbatim.sqlite3 beside the index
+    session_hours: float = Field(8.0, gt=0)  # a library sign-in lasts this long
+    signin_per_minute: int = Field(10, ge=1)  # sign-in attempts per client
+    ask_per_minute: int = Field(0, ge=0)  # questions (/ask, the chat) and feedback per client; 0: no limit
     notice: str = "Answers are quotations from the documents, shown with their sources; nothing is paraphrased."
     max_body_bytes: int = Field(64_000, ge=1_000)  # larger request bodies get 413
     cors_origins: list[str] = []  # CORS is off unless origins are listed
