@@ -1,4 +1,4 @@
-"""Render an article as a real-looking document (python bench/formats.py calls it): PDF, Word, text export, web page."""
+"""An article as a real-looking PDF, Word file, text export or web page, for python bench/formats.py."""
 
 import html
 import io
@@ -65,6 +65,7 @@ PAGE_NUMBERS = {  # injected page-number text, found anywhere in a sentence
     "docx": re.compile(r"Page \d+ of \d+"),
     "wrapped": re.compile(r"(?<!\S)- \d+ -(?!\S)"),
 }
+# A sentence that is nothing but a page number: "12", "- 12 -", "Page 3 of 7".
 PAGE_ONLY = re.compile(r"[\s\-–—.]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[\s\-–—.]*", re.IGNORECASE)
 
 
@@ -72,12 +73,12 @@ def write_plain(article: Article, path: Path) -> None:
     path.write_text(article.title + "\n\n" + "\n\n".join(article.paragraphs) + "\n", encoding="utf-8")
 
 
-# --- PDF: A4, two justified hyphenated columns, running header, "Page N of M" footer --------------------------
+# --- PDF: A4, two justified hyphenated columns, running header, "Page N of M" footer
 
 
 @cache
 def _fonts() -> tuple[str, str]:
-    """DejaVu Serif where installed (the articles hold Greek letters and math signs Times lacks), else Times."""
+    """DejaVu Serif where installed (the articles hold Greek letters and math signs Times lacks)."""
     regular = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
     bold = regular.with_name("DejaVuSerif-Bold.ttf")
     if not (regular.exists() and bold.exists()):
@@ -99,7 +100,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _decorate(title: str, total: int) -> Callable:
-    """The onPage callback: running header with a rule above the columns, rights and page number below them."""
+    """The onPage callback: running header and a rule above the columns, rights and page number below."""
     width, height = A4
 
     def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
@@ -150,7 +151,7 @@ def write_pdf(article: Article, path: Path) -> None:
 
 
 def pdf_hyphens(path: Path, source: str) -> int:
-    """Words the PDF breaks at a line end with a hyphen that the article writes whole (checks the hyphenation)."""
+    """Words the PDF breaks at a line end with a hyphen that the article writes whole."""
     from pypdf import PdfReader
 
     text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
@@ -158,7 +159,7 @@ def pdf_hyphens(path: Path, source: str) -> int:
     return sum(1 for head, tail in pairs if head + tail in source and f"{head}-{tail}" not in source)
 
 
-# --- Word: Title, justified paragraphs, header, footer with PAGE / NUMPAGES fields ------------------------------
+# --- Word: Title, justified paragraphs, header, footer with PAGE / NUMPAGES fields
 
 
 def _field(paragraph: WordParagraph, code: str, shown: str) -> None:
@@ -196,7 +197,7 @@ def write_docx(article: Article, path: Path) -> None:
     document.save(path)
 
 
-# --- Text export: pdftotext without -layout ---------------------------------------------------------------------
+# --- Text export: pdftotext without -layout
 
 
 def write_wrapped(article: Article, path: Path) -> None:
@@ -212,7 +213,7 @@ def write_wrapped(article: Article, path: Path) -> None:
     path.write_text("".join(pages), encoding="utf-8")
 
 
-# --- Web pages: header, nav, cookie banner, sidebar, footer around the article -----------------------------------
+# --- Web pages: header, nav, cookie banner, sidebar, footer around the article
 
 
 def _page(article: Article, content: str) -> str:
@@ -221,7 +222,7 @@ def _page(article: Article, content: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{html.escape(article.title)} — {SITE}</title>
-<style>body{{font-family:sans-serif;display:grid;grid-template-columns:3fr 1fr}}.cookie-banner{{position:fixed;bottom:0}}</style>
+<style>body{{display:grid;grid-template-columns:3fr 1fr}} .cookie-banner{{position:fixed;bottom:0}}</style>
 </head>
 <body>
 <div class="cookie-banner" role="dialog"><p>{COOKIE} <button type="button">{ACCEPT}</button></p></div>
