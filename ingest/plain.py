@@ -210,6 +210,7 @@ class _Blocks:
     section: tuple[str, ...] = ()
     header: str | None = None  # the header row of the table being read
     open: tuple[str, int, int] | None = None  # the block being read: kind, start, end
+    resumed: str | None = None  # the kind of a block left unfinished at a page break, that the next line resumes
 
     def close(self) -> None:
         if self.open is not None:
@@ -237,12 +238,18 @@ class _Blocks:
             self.open = ("item", a + item.end(), b)
         elif self.open is not None:
             self.open = (self.open[0], self.open[1], b)
+        elif self.resumed is not None:
+            self.open = (self.resumed, a, b)
         elif titles and _is_title(line, lines.line(lines.gaps[i].next)) and not lines.continued(i):
             self.section = (line,)
             return
         else:
             self.open = ("paragraph", a, b)
+        self.resumed = None
         if not lines.joins(i, self.open[0] == "item"):
+            self.close()
+        elif lines.gaps[i].page:  # it goes on past a page break: in a block of its own, the page number in neither
+            self.resumed = self.open[0]
             self.close()
 
 
