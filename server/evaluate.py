@@ -48,6 +48,17 @@ def percentile_ms(seconds: list[float], p: float) -> float:
     return ms[min(len(ms) - 1, int(len(ms) * p))]
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def holds(sentence: str, gold: list[str]) -> bool:
+    """Whether a quoted sentence holds a gold phrase, as read: a line break where the phrase has a space (a
+    hard-wrapped text quoted as written) is no other text."""
+    flat = _flat(sentence)
+    return any(_flat(phrase) in flat for phrase in gold)
+
+
 def _share(values: list[bool]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
@@ -56,8 +67,8 @@ def metrics(questions: list[Question], answers: list[Answer], documents: dict[st
             latencies: list[float]) -> dict:  # fmt: skip
     """The contract's metrics: hit@1, hit and false_abstain on answerable questions, abstention, verbatim."""
     asked = [(q, a) for q, a in zip(questions, answers, strict=True) if q.kind in ("answerable", "followup")]
-    hit1 = [a.answered and any(g in a.sentences[0].text for g in q.gold) for q, a in asked]
-    hit = [a.answered and any(g in s.text for g in q.gold for s in a.sentences) for q, a in asked]
+    hit1 = [a.answered and holds(a.sentences[0].text, q.gold) for q, a in asked]
+    hit = [a.answered and any(holds(s.text, q.gold) for s in a.sentences) for q, a in asked]
     sentences = [(s, c) for a in answers for s in a.sentences for c in a.citations if c.id == s.citation]
     verbatim = [documents[c.source][s.start : s.end] == s.text for s, c in sentences]
     words = [sum(len(s.text.split()) for s in a.sentences) for a in answers if a.answered]
