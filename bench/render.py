@@ -152,10 +152,11 @@ def write_pdf(article: Article, path: Path) -> None:
 
 def pdf_hyphens(path: Path, source: str) -> int:
     """Words the PDF breaks at a line end with a hyphen that the article writes whole."""
-    from pypdf import PdfReader
+    import pypdfium2
 
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    pairs = re.findall(r"(\w+)-\n(\w+)", text)
+    pdf = pypdfium2.PdfDocument(path)
+    text = "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    pairs = re.findall(r"(\w+)\ufffe(\w+)", text)  # pdfium marks a hyphen that breaks a word at a line's end
     return sum(1 for head, tail in pairs if head + tail in source and f"{head}-{tail}" not in source)
 
 
