@@ -24,6 +24,9 @@ from server.pages import error_page, render, wants_html
 from server.routes import answer_json, router
 from server.schemas import AskRequest
 from server.settings import Settings
+from server.web import library_pages, library_routes
+from server.web.limits import DRAIN_BYTES, RateLimit, drain
+from server.web.service import open_service
 
 log = logging.getLogger("verbatim.access")
 SECURITY_HEADERS = {
@@ -37,34 +40,42 @@ _HEADER_BYTES = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
 
 class BodyLimit:
-    """Refuse request bodies over a size with 413, whether or not they declare their length."""
+    """Refuse request bodies over a size with 413, whether or not they declare their length (uploads, on the paths
+    given, may be larger). The rest of the body is read first (up to a bound), so that a client which sends all of
+    it before reading the answer gets the 413 rather than a reset connection."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
+        self.app, self.limit, self.larger = app, limit, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.larger.get(scope["path"], self.limit) if scope["method"] == "POST" else self.limit
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(scope, send)
-        seen = 0
+        if declared.isdigit() and int(declared) > limit:
+            if int(declared) <= DRAIN_BYTES:
+                await drain(receive)
+            return await self._refuse(scope, send, limit)
+        seen, ended = 0, False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, ended
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            ended = message["type"] != "http.request" or not message.get("more_body")
+            if seen > limit:
                 raise _TooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._refuse(scope, send)
+            if not ended:
+                await drain(receive, DRAIN_BYTES - seen)
+            await self._refuse(scope, send, limit)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        response = JSONResponse({"detail": f"request body over {self.limit} bytes"}, status_code=413)
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        response = JSONResponse({"detail": f"request body over {limit} bytes"}, status_code=413)
         await response(scope, _nothing, send)
 
 
@@ -121,7 +132,8 @@ class DirectAsk:
             if not message.get("more_body"):
                 break
         try:
-            answer = answer_json(scope["app"].state.live.current(), AskRequest.model_validate_json(body))
+            state = scope["app"].state
+            answer = answer_json(state.live.current(), AskRequest.model_validate_json(body), state.abstained)
         except (ValidationError, IndexUnusable):
             return await self.app(scope, _replay(body, receive), send)
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
@@ -209,19 +221,31 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.live = LiveQA(settings, embedder)
+        app.state.library, app.state.abstained = open_service(settings, app.state.live, embedder)
         yield
+        if app.state.library is not None:
+            app.state.library.rebuilds.close()
+            app.state.library.db.close()
 
     app = FastAPI(title="Verbatim", version="0.1.0", lifespan=lifespan,
                   description="Answers in the documents' own words: every sentence copied from a source, cited.")  # fmt: skip
     app.state.settings = settings
+    app.state.library = app.state.abstained = None
     app.include_router(router)
+    if settings.admin_token:  # the document library; without a token its paths are 404
+        app.include_router(library_routes.router)
+        app.include_router(library_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _add_handlers(app)
 
     app.add_middleware(DirectAsk)
+    if settings.ask_per_minute:
+        app.add_middleware(RateLimit, per_minute=settings.ask_per_minute)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type"])  # fmt: skip
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    upload = settings.upload_max_files * (settings.upload_max_bytes + 4096) + 65536  # files, their headers, the form
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, larger={"/api/documents": upload,
+                                                                         "/library/upload": upload})  # fmt: skip
     app.add_middleware(HeadersAndLog, log_queries=settings.log_questions)
     return app

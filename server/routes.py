@@ -1,6 +1,7 @@
 """HTTP routes, thin: the API (/ask, /healthz, /admin/reload), the chat page and the document viewer."""
 
 import hmac
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import orjson
@@ -20,6 +21,8 @@ from server.schemas import (
     Reloaded,
 )
 from server.viewer import indexed_file, page_png, page_views
+
+Abstained = Callable[[QA, str, list[str], Answer], None]
 
 router = APIRouter()
 ERRORS = {422: {"model": Problem, "description": "The request is not a valid question."},
@@ -49,7 +52,7 @@ def reload(request: Request, authorization: Annotated[str | None, Header()] = No
 
 
 @router.post("/ask", response_model=AnswerOut, responses=ERRORS, summary="Answer a question with quoted sentences")
-async def ask(body: AskRequest, qa: QADep) -> Response:
+async def ask(request: Request, body: AskRequest, qa: QADep) -> Response:
     """Sentences copied from the documents, each cited; or `answered: false` when they don't answer."""
     # Valid application/json bodies are answered by server.app.DirectAsk before they reach this route, which
     # answers what it hands on (other JSON types, invalid bodies, an unusable index) and documents the endpoint.
@@ -57,12 +60,16 @@ async def ask(body: AskRequest, qa: QADep) -> Response:
     # wake-up of that thread (about 1 ms a request here).
     # Returned as bytes: the Answer is already of the documented shape, so FastAPI need not re-validate it, and
     # orjson writes the dataclass directly.
-    return Response(answer_json(qa, body), media_type="application/json")
+    return Response(answer_json(qa, body, request.app.state.abstained), media_type="application/json")
 
 
-def answer_json(qa: QA, body: AskRequest) -> bytes:
-    """The Answer as the API's JSON (shared with server.app.DirectAsk, which answers most requests)."""
-    return orjson.dumps(qa.ask(body.question, body.history))
+def answer_json(qa: QA, body: AskRequest, abstained: Abstained | None = None) -> bytes:
+    """The Answer as the API's JSON (shared with server.app.DirectAsk, which answers most requests); an abstention
+    is told to `abstained` (the question log, when VERBATIM_LOG_QUESTIONS is on)."""
+    answer = qa.ask(body.question, body.history)
+    if abstained is not None and not answer.answered:
+        abstained(qa, body.question, body.history, answer)
+    return orjson.dumps(answer)
 
 
 @router.get("/healthz", response_model=Health, summary="Ready once the index is loaded")
@@ -80,7 +87,11 @@ def _chat(request: Request, qa: QA, question: str | None, history: list[str]) ->
     asked = [h.strip() for h in history if h.strip()][-MAX_HISTORY:]
     if question and question.strip():
         asked.append(question.strip())
-    return render(request, "chat.html", turns=_conversation(qa, asked), history=asked)
+    turns = _conversation(qa, asked)
+    abstained = request.app.state.abstained
+    if abstained is not None and question and question.strip() and not turns[-1][1].answered:
+        abstained(qa, asked[-1], asked[:-1], turns[-1][1])
+    return render(request, "chat.html", turns=turns, history=asked)
 
 
 EarlierQuestions = Annotated[list[Earlier] | None, Query(description="Earlier questions, oldest first.")]
