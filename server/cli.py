@@ -1,4 +1,4 @@
-"""The `verbatim` command: index, ask, serve, eval. Flags win over VERBATIM_* settings."""
+"""The `verbatim` command: index, ask, serve, eval, feedback export. Flags win over VERBATIM_* settings."""
 
 import json
 import sys
@@ -159,6 +159,32 @@ def evaluate(
         return
     for key, value in result.items():
         typer.echo(f"{key:<22}{'-' if value is None else value}")
+
+
+feedback_app = typer.Typer(no_args_is_help=True, help="What readers asked and rated (the library's database).")
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Path | None, typer.Option(help="Write the question file here [default: standard output].")] = None,
+    unhelpful: Annotated[bool, typer.Option("--unhelpful", help="Add the questions of not-helpful answers.")] = False,
+) -> None:
+    """The unanswered questions, grouped, most asked first, as a question file for `verbatim eval`."""
+    from server.web.db import Database, database_path
+    from server.web.feedback import Feedback, question_file
+
+    path = database_path(_settings())
+    if not path.exists():
+        _fail(f"no feedback database at {path}: set VERBATIM_LOG_QUESTIONS=true (or VERBATIM_ADMIN_TOKEN) and serve")
+    db = Database(path)
+    lines = [json.dumps(line, ensure_ascii=False) for line in question_file(Feedback(db), unhelpful)]
+    db.close()
+    if out is None:
+        typer.echo("\n".join(lines))
+        return
+    out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    typer.echo(f"Wrote {len(lines)} questions to {out}.", err=True)
 
 
 def main() -> None:

@@ -40,8 +40,8 @@ def copy_site(base: Path, folder: Path) -> Path:
 
 
 def site_settings(root: Path, **changes: object) -> Settings:
-    return Settings(corpus=root / "corpus", index=root / "index", admin_token=TOKEN, reload_seconds=0.2,
-                    upload_max_bytes=200_000, **changes)  # fmt: skip
+    return Settings(**{"corpus": root / "corpus", "index": root / "index", "admin_token": TOKEN, "reload_seconds": 0.2,
+                       "upload_max_bytes": 200_000, **changes})  # fmt: skip
 
 
 def bees_pdf(path: Path) -> bytes:
