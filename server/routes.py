@@ -140,7 +140,7 @@ def source(request: Request, source: str, qa: QADep, start: Annotated[int | None
 
 
 @router.get("/page-images/{page}/{source:path}", summary="A page of an indexed PDF as an image",
-            responses={200: {"content": {"image/png": {}}}, 404: {"model": Problem}})  # fmt: skip
+            responses={200: {"content": {"image/png": {}}}, 404: {"model": Problem}, 422: {"model": Problem}})  # fmt: skip
 def page_image(request: Request, page: Annotated[int, Path(ge=1)], source: str, qa: QADep) -> Response:
     """The page rendered as it looks, while the file is the one that was indexed."""
     path = indexed_file(qa.store, request.app.state.settings.corpus, source) if source in qa.store.layouts else None

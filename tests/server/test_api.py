@@ -107,8 +107,10 @@ def test_healthz_reports_the_loaded_index(client: TestClient) -> None:
 
 
 def test_viewer_marks_the_span(client: TestClient) -> None:
-    page = client.get("/sources/reports/manufacturing.pdf", params={"start": 0, "end": 13})
+    page = client.get("/sources/reports/manufacturing.pdf", params={"start": 0, "end": 13, "view": "text"})
     assert page.status_code == 200 and '<mark id="quote" tabindex="-1">Manufacturing</mark>' in page.text
+    as_laid_out = client.get("/sources/reports/manufacturing.pdf", params={"start": 0, "end": 13})
+    assert as_laid_out.status_code == 200 and 'class="highlight"' in as_laid_out.text
 
 
 @pytest.mark.parametrize("path", ["/sources/../pyproject.toml", "/sources/%2e%2e/%2e%2e/etc/passwd",
