@@ -27,13 +27,14 @@ def _fail(message: str) -> None:
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
+    from index.cluster import ClusterError
     from index.embed import ModelError
     from index.layout import IndexUnusable
     from index.versions import BuildLocked
     from ingest.load import CorpusError
     from server.evaluate import QuestionFileError
 
-    return CorpusError, IndexUnusable, ModelError, BuildLocked, QuestionFileError
+    return CorpusError, IndexUnusable, ModelError, BuildLocked, QuestionFileError, ClusterError
 
 
 def _names(label: str, names: list[str]) -> str:
@@ -63,11 +64,13 @@ def index(
     index: Annotated[Path | None, typer.Option(help="Index folder [default: .verbatim/index].")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Rebuild whenever the corpus changes, until Ctrl-C.")] = False,
     device: Annotated[str | None, typer.Option(help="Where texts are embedded: cpu, cuda ... [default: cpu].")] = None,
+    ray: Annotated[str | None, typer.Option("--ray", metavar="auto|ADDRESS",
+                                            help="Embed on a Ray cluster: auto, or its head's host:port.")] = None,
 ) -> None:
     """Build or update the index over the corpus; prints what changed."""
     from server.engine import build
 
-    settings = _settings(corpus=corpus, index=index, device=device)
+    settings = _settings(corpus=corpus, index=index, device=device, ray_address=ray)
     def waiting(message: str) -> None:
         typer.echo(f"Waiting: {message}.", err=True)
 

@@ -23,6 +23,11 @@ def _embedder(settings: Settings, embedder: Embedder | None) -> Callable[[], Que
     """What a build embeds documents with, made only when it has something to embed."""
     if embedder is not None:
         return lambda: embedder
+    if settings.ray_address:
+        from index.cluster import ClusterEncoder, require_ray
+
+        require_ray()  # before the build starts, not once it has read the corpus
+        return lambda: ClusterEncoder(settings.ray_address, settings.index, settings.model)
     if settings.device == "cpu" and settings.fast_documents:
         return lambda: document_encoder(settings.index, settings.model)
     return lambda: Embedder(settings.model, settings.device)

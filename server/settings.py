@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     query_cache: int = Field(1024, ge=0)  # vectors of this many recent questions are remembered (0: none)
     fast_queries: bool = True  # encode questions with the index's ONNX export of the model (no torch import)
     fast_documents: bool = True  # on the CPU, builds embed with that export too (same vectors, ~3x the texts a second)
+    ray_address: str | None = None  # builds embed on this Ray cluster ('auto': the one this machine is in)
     max_passage_chars: int = Field(700, ge=100, le=5000)
     # What one corpus file may cost to read; past a limit it is skipped with a note saying which.
     max_file_bytes: int = Field(50_000_000, ge=1)
