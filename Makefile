@@ -14,9 +14,10 @@ $(BIN)/python:
 
 # torch is pinned and installed first: on these machines 2.13.0 resolves to a local CPU wheel,
 # while an unpinned torch (pulled in by sentence-transformers) would fetch a multi-GB CUDA build.
+# Ray (the ray extra, for `verbatim index --ray`) is installed too, so that its test runs on a real cluster.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,ray]'
 	touch $(STAMP)
 
 index: install
