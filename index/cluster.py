@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm import tqdm
 
 from index.embed import Embedder, QueryCache
 from index.runtime import ONNX_FILE, OnnxEncoder, document_encoder, export_folder
+
+if TYPE_CHECKING:
+    import ray.data
 
 INSTALL = "pip install -e '.[ray]'"
 CPUS_PER_ACTOR = 4  # without GPUs, one actor per this many CPUs of a node (one per node at least)
@@ -177,13 +181,13 @@ class ClusterEncoder(QueryCache):
             raise ClusterError(f"the Ray cluster returned {int(done.sum())} of {len(texts)} vectors")
         return vectors
 
-    def _dataset(self, texts: list[str]) -> "object":
+    def _dataset(self, texts: list[str]) -> "ray.data.Dataset":
         """The texts mapped to vectors by a pool of actors sized by the cluster's resources."""
         data = self.ray.data
         data.DataContext.get_current().enable_progress_bars = False  # the build reports its own progress
         data.DataContext.get_current().print_on_execution_start = False
-        for notices in ("ray.data._internal.progress", "ray.data._internal.execution.streaming_executor"):
-            logging.getLogger(notices).setLevel(logging.WARNING + 1)  # "progress bars disabled", "finished in"
+        logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "progress bars disabled"
+        logging.getLogger("ray.data._internal.execution.streaming_executor").setLevel(logging.WARNING)  # "finished"
         found = plan(self.ray.nodes())
         size = block_size(len(texts), found.actors)
         blocks = _blocks(texts, size)
@@ -192,7 +196,9 @@ class ClusterEncoder(QueryCache):
             EncodeActor,
             fn_constructor_kwargs=load,
             batch_size=min(GPU_BATCH, size) if found.gpus else size,  # so a task is a block (bundled up to this)
-            compute=data.ActorPoolStrategy(size=min(found.actors, len(blocks))),  # no actor without a block
+            # One block at a time an actor: the next goes to whichever is free, not queued at the one beside the
+            # driver, which holds them all (a block takes seconds to embed, and a few milliseconds to move).
+            compute=data.ActorPoolStrategy(size=min(found.actors, len(blocks)), max_tasks_in_flight_per_actor=1),
             num_cpus=found.cpus,
             num_gpus=found.gpus,
             batch_format="numpy",

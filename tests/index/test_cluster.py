@@ -12,7 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from index.build import BuildReport
-from index.cluster import INSTALL, ClusterEncoder, ClusterError, Plan, plan
+from index.cluster import INSTALL, ClusterEncoder, ClusterError, EncodeActor, Plan, block_size, plan
+from index.embed import Embedder
+from index.runtime import OnnxEncoder, export_folder
 from index.store import Store
 from server.cli import app
 from server.engine import build
@@ -94,6 +96,23 @@ def test_plan_puts_an_actor_on_each_gpu_else_on_a_few_cpus() -> None:
     assert plan([*nodes({"CPU": 4}), {"Alive": False, "Resources": {"GPU": 8}}]) == Plan(1, 4, 0)
     with pytest.raises(ClusterError):
         plan([])
+
+
+def test_blocks_give_every_actor_a_few() -> None:
+    assert block_size(100_000, 4) == 1024 and block_size(2000, 2) == 250 and block_size(10, 8) == 16
+
+
+def test_an_actor_embeds_with_the_export_it_can_reach_else_with_the_model(
+    settings: Settings, embedder: Embedder, built: BuildReport, tmp_path: Path
+) -> None:
+    texts = np.array(["Viral vectors are grown in living cells.", "Is it still maturing?"])
+    for folder, kind in ((export_folder(settings.index, settings.model), OnnxEncoder), (tmp_path, Embedder)):
+        actor = EncodeActor(str(folder), settings.model, gpu=False, threads=1)
+        assert type(actor.encoder) is kind
+        if kind is OnnxEncoder:
+            assert actor.encoder.session.get_session_options().intra_op_num_threads == 1  # its own CPUs only
+        out = actor({"i": np.array([0, 1]), "text": texts})
+        assert float(np.min(np.sum(out["vector"] * embedder.encode(list(texts)), axis=1))) >= 0.9999
 
 
 def test_a_build_on_a_two_node_ray_cluster_has_the_local_builds_vectors(
