@@ -89,6 +89,10 @@ class EncodeActor:
     where the node reaches it (shared storage), else sentence-transformers."""
 
     def __init__(self, folder: str, model: str, gpu: bool, threads: int) -> None:
+        import ray
+
+        # Which node embeds (the build can tell it used them all); never starts Ray where it was not (a test).
+        self.node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else "here"
         if gpu:
             self.encoder, self.batch = Embedder(model, "cuda", cache_size=0), GPU_BATCH
         elif (Path(folder) / ONNX_FILE).exists():
@@ -100,9 +104,7 @@ class EncodeActor:
             self.encoder, self.batch = Embedder(model, "cpu", cache_size=0), 64
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        import ray
-
-        node = np.full(len(batch["i"]), ray.get_runtime_context().get_node_id(), dtype="S64")
+        node = np.full(len(batch["i"]), self.node, dtype="S64")
         return {"i": batch["i"], "node": node,
                 "vector": self.encoder.encode(list(batch["text"]), batch_size=self.batch)}  # fmt: skip
 

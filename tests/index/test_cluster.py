@@ -3,6 +3,7 @@
 import os
 import shutil
 import socket
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +114,7 @@ def test_an_actor_embeds_with_the_export_it_can_reach_else_with_the_model(
             assert actor.encoder.session.get_session_options().intra_op_num_threads == 1  # its own CPUs only
         out = actor({"i": np.array([0, 1]), "text": texts})
         assert float(np.min(np.sum(out["vector"] * embedder.encode(list(texts)), axis=1))) >= 0.9999
+    assert "ray" not in sys.modules or not sys.modules["ray"].is_initialized()  # no Ray started outside an actor
 
 
 def test_a_build_on_a_two_node_ray_cluster_has_the_local_builds_vectors(
@@ -121,6 +123,7 @@ def test_a_build_on_a_two_node_ray_cluster_has_the_local_builds_vectors(
     import ray
     import ray.data
 
+    assert not ray.is_initialized()  # else the build would embed on whatever this process is connected to
     made: list[ClusterEncoder] = []
 
     class Recorded(ClusterEncoder):
