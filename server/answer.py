@@ -1,7 +1,7 @@
 """Answering: retrieve, choose sentences copied from the documents, cite them, or abstain. No web framework."""
 
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -10,11 +10,30 @@ from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
 from server.followup import resolve
-from server.retrieve import CONTINUES, POINTER, Ranked, rank, topic_words
+from server.retrieve import CONTINUES, POINTER, Ranked, quotable_shape, rank, topic_words
+from server.selector import Selector, read, shipped, signals
 from server.settings import Settings
-from server.terms import foreign, missing_terms, undefined_term, unsupported_qualifiers
+from server.terms import (
+    foreign,
+    joined_compounds,
+    medical,
+    missing_terms,
+    own_words,
+    personal,
+    undefined_term,
+    unsupported_qualifiers,
+)
 
 NO_ANSWER = "The documents do not answer this question."
+# What a sentence advising a person to seek individual advice says; a personal question ("Should I ...?") is
+# answered by the documents' sentence most like it, when one is close enough, and by nothing else.
+ADVICE = ("Whether a treatment is right for a particular patient requires an individual assessment by a qualified "
+          "medical specialist or doctor, who can give personal advice.")  # fmt: skip
+
+
+def _normal(text: str) -> str:
+    """A sentence's words, whitespace aside: two places holding the same text hold one quote."""
+    return " ".join(text.split())
 
 
 def not_mentioned(terms: list[str]) -> str:
@@ -51,6 +70,7 @@ class Answer:
     related: list[Citation] = field(default_factory=list)  # passages to read instead, when abstaining
     missing_terms: list[str] = field(default_factory=list)
     query: str = ""  # the question as searched, after resolving a follow-up
+    confidence: float | None = None  # calibrated probability that the answer is right; None when abstaining
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -70,39 +90,59 @@ class Evidence:
     unsupported: list[str] = field(default_factory=list)  # qualifiers of the question the evidence lacks
     foreign: bool = False  # none of the question's own words is the documents'
     focus: int | None = None  # the sentence most like what the question asks beyond the topic (QA._focus)
+    signals: np.ndarray | None = None  # what the confidence is computed from (server.selector.signals)
+    confidence: float | None = None  # the selector's probability that an answer from this evidence is right
+    personal: bool = False  # asks for medical advice about the asker ("Should I ...?", "my son")
 
 
 class QA:
     """Answers questions from one loaded index with one embedding model."""
 
-    def __init__(self, store: Store, embedder: QueryCache, settings: Settings) -> None:
+    def __init__(self, store: Store, embedder: QueryCache, settings: Settings,
+                 selector: Selector | None = None) -> None:  # fmt: skip
         self.store, self.embedder, self.settings = store, embedder, settings
+        self.selector = selector or (read(settings.selector_model) if settings.selector_model else shipped())
+        self.threshold = self.selector.threshold if settings.answer_threshold is None else settings.answer_threshold
         self._topic_vector = lru_cache(maxsize=256)(lambda words: embedder.encode([words])[0])
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        found = self.evidence(question, history or [])
+        return self.respond(self.evidence(question, history or []))
+
+    def respond(self, found: "Evidence") -> Answer:
+        """The answer the evidence allows: abstain for a missing term, an unsupported qualifier, a question foreign
+        to the documents, nothing quotable or too low a confidence; otherwise quote."""
         if found.missing:
             return self._abstain(found, not_mentioned(found.missing))
+        if found.personal:
+            return self._advise(found)
         if not found.ranked.sentences or not self.supported(found):
+            return self._abstain(found, NO_ANSWER)
+        if found.confidence is None or found.confidence < self.threshold:
             return self._abstain(found, NO_ANSWER)
         return self._answer(self._choose(found.ranked, found.focus), found)
 
     def evidence(self, question: str, history: list[str]) -> "Evidence":
         """Retrieval for the question made standalone, and the signals abstention is decided on."""
-        query = resolve(question.strip(), [h for h in history if h.strip()])
+        query = joined_compounds(self.store, resolve(question.strip(), [h for h in history if h.strip()]))
         query_tokens = tokens(query)
         vector = self.embedder.encode_query(query)
-        ranked = rank(self.store, query, vector, query_tokens, self.settings)
+        ranked = rank(self.store, query, vector, query_tokens, self.settings, self.selector)
         quotable = self._quotable(ranked)
         missing = missing_terms(self.store, query, self.settings.rare_zipf)
-        found = Evidence(query, Ranked(ranked.passages, quotable), missing, focus=self._focus(query, vector, ranked))
+        found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
+                         focus=self._focus(query, vector, ranked))  # fmt: skip
         if not found.missing:
             retrieved = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
             found.missing = [term] if (term := undefined_term(query, retrieved)) else []
             found.foreign = foreign(self.store, query)
+            found.personal = personal(query)
         if quotable:
             window = " ".join(self.store.sentences[i].text for i in self._window(quotable[0][0]))
-            found.unsupported = unsupported_qualifiers(query, window) if self.settings.check_qualifiers else []
+            found.unsupported = unsupported_qualifiers(query, window)
+        if ranked.best is not None:
+            question = (float(bool(found.unsupported)), float(found.foreign), float(len(own_words(query))))
+            found.signals = signals(np.array([p for _, p, _ in ranked.sentences]), ranked.best, question)
+            found.confidence = round(self.selector.confidence(found.signals), 4)
         return found
 
     def _quotable(self, ranked: Ranked) -> list[tuple[int, float, float]]:
@@ -132,32 +172,45 @@ class QA:
         return [i for i in (sid - 1, sid, sid + 1) if self._same_passage(sid, i)]
 
     def supported(self, found: "Evidence") -> bool:
-        return not found.unsupported and not found.foreign
+        """Whether the rules let the evidence answer: a qualifier it lacks (check_qualifiers) or a question foreign
+        to the documents (check_foreign) refuses it; either way both are signals of the answer's confidence."""
+        lacks = bool(found.unsupported) and self.settings.check_qualifiers
+        return not lacks and not (found.foreign and self.settings.check_foreign)
 
     def _choose(self, ranked: Ranked, focus: int | None) -> list[int]:
         """The best quotable sentence, a neighbour it can't stand without, then other quotable ones. When they fill
         every place, the last goes to the focus sentence if it is not among them: a second view of the question,
-        where the first is swayed by the corpus's topic words."""
-        sentences = self.store.sentences
+        where the first is swayed by the corpus's topic words. A text that stands in several places (the same
+        words, whitespace aside) is quoted once."""
+        sentences, most = self.store.sentences, self.settings.max_sentences
         best = ranked.sentences[0][0]
-        chosen = [best]
-        if POINTER.match(sentences[best].text) and self._same_passage(best, best - 1):
-            chosen.append(best - 1)
+        chosen, seen = [best], {_normal(sentences[best].text)}
+
+        def add(sid: int) -> None:
+            if sid not in chosen and (text := _normal(sentences[sid].text)) not in seen:
+                chosen.append(sid)
+                seen.add(text)
+
+        if POINTER.match(sentences[best].text) and self._same_passage(best, best - 1) and (
+            quotable_shape(self.store, best - 1)
+        ):
+            add(best - 1)
         elif sentences[best].text.rstrip().endswith(":") and best + 1 < len(sentences) and (
             sentences[best + 1].doc_id == sentences[best].doc_id
         ):
-            chosen.append(best + 1)
+            add(best + 1)
         needed = len(chosen)
         for sid, _, _ in ranked.sentences[1:]:
-            if len(chosen) >= self.settings.max_sentences:
+            if len(chosen) >= most:
                 break
-            if sid not in chosen:
-                chosen.append(sid)
+            add(sid)
         follower = best + 1  # with room left, a sentence that carries on from the best one comes along
-        if follower not in chosen and self._same_passage(best, follower) and CONTINUES.match(sentences[follower].text):
-            chosen.append(follower)
-        chosen = chosen[: self.settings.max_sentences]
-        if focus is not None and focus not in chosen and len(chosen) == self.settings.max_sentences > needed:
+        if len(chosen) < most and self._same_passage(best, follower) and CONTINUES.match(sentences[follower].text):
+            add(follower)
+        chosen = chosen[:most]
+        if focus is not None and len(chosen) == most > needed and _normal(sentences[focus].text) not in {
+            _normal(sentences[sid].text) for sid in chosen
+        }:
             chosen[-1] = focus
         return chosen
 
@@ -177,7 +230,26 @@ class QA:
                 citations.append(_citation(numbers[pid], self.store.passages[pid], scores.get(pid, 0.0)))
             quotes.append(Quote(sentence.text, numbers[pid], sentence.start, sentence.end))
         text = " ".join(f"{' '.join(q.text.split())} [{q.citation}]" for q in quotes)
-        return Answer(True, text, quotes, citations, query=found.query)
+        return Answer(True, text, quotes, citations, query=found.query, confidence=found.confidence)
+
+    def _advise(self, found: "Evidence") -> Answer:
+        """A personal question's answer: the documents' own advice to seek individual advice, or an abstention.
+        Its facts on the question's matter would answer someone else's case, not the asker's."""
+        advice = self._advice
+        if advice is None or (found.foreign and not medical(found.query)):  # "Should I buy a laptop?"
+            return self._abstain(found, NO_ANSWER)
+        sid, confidence = advice
+        advised = Evidence(found.query, Ranked(found.ranked.passages, [(sid, 1.0, 1.0)]), [], confidence=confidence)
+        return self._answer(self._choose(advised.ranked, None)[:1], advised)
+
+    @cached_property
+    def _advice(self) -> tuple[int, float] | None:
+        """The sentence most like ADVICE, when at least advice_similarity alike, with the confidence of the answer to
+        ADVICE itself; found once per loaded index."""
+        ids, sims = self.store.dense(self.embedder.encode_query(ADVICE), 1, sentences=True)
+        if not len(ids) or sims[0] < self.settings.advice_similarity or not quotable_shape(self.store, int(ids[0])):
+            return None
+        return int(ids[0]), self.evidence(ADVICE, []).confidence or 0.0
 
     def _abstain(self, found: "Evidence", message: str) -> Answer:
         best = found.ranked.passages[: self.settings.related]

@@ -29,8 +29,35 @@ def leans_on_history(question: str) -> bool:
     return any(w in _POINTERS for w in words) or not [w for w in own_words(question) if w.lower() not in _POINTERS]
 
 
+_WHAT_ABOUT = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)[\s?!.]*$",
+                         re.IGNORECASE)  # fmt: skip
+
+
+def _swap_subject(earlier: str, subject: str) -> str | None:
+    """The earlier question asked of another subject: its last run of own words (the words it names its subject
+    with) replaced ("What is the capacity of AAV?" with "lentiviruses": "What is the capacity of lentiviruses?")."""
+    own = {w.lower() for w in own_words(earlier)}
+    runs, current = [], []
+    for match in WORD.finditer(earlier):
+        if match.group(0).lower() in own:
+            current.append(match)
+        elif current:
+            runs.append(current)
+            current = []
+    runs += [current] if current else []
+    if not runs:
+        return None
+    start, end = runs[-1][0].start(), runs[-1][-1].end()
+    return earlier[:start] + subject + earlier[end:]
+
+
 def resolve(question: str, history: list[str]) -> str:
-    """The question made standalone: a pointer word replaced by the latest earlier topic, or that topic added."""
+    """The question made standalone: "what about X?" asks the earlier question of X; a pointer word is replaced by
+    the latest earlier topic, or that topic is added."""
+    about = _WHAT_ABOUT.match(question)
+    if history and about:
+        earlier = resolve(history[-1], history[:-1])
+        return _swap_subject(earlier, about["subject"].strip()) or question
     if not history or not leans_on_history(question):
         return question
     standalone = [q for q in history if q.strip() and not leans_on_history(q)]

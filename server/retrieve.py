@@ -1,5 +1,6 @@
 """Hybrid retrieval: passages by fused dense and BM25 scores, then candidate sentences scored inside them."""
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -9,12 +10,17 @@ import numpy as np
 
 from index.store import Store
 from index.text import WORD, tokens
+from server.selector import Selector, shipped
 from server.settings import Settings
 
 RRF_K = 60
-# What each sentence is scored on; settings.sentence_weights holds one weight per feature, in this order.
+# What each candidate sentence is scored on (server.selector's model reads them in this order).
 FEATURES = ("dense", "lexical", "passage", "answer_type", "neighbour", "coverage", "bigrams", "novelty", "first",
-            "window_coverage", "pointer")
+            "window_coverage", "pointer", "section_coverage", "context_coverage", "names_missing", "length",
+            "passage_rank", "lexical_raw", "date_match", "number_match", "name_match", "dense_gap", "lexical_gap",
+            "coverage_gap", "dense_rank")
+# The last four are computed over all of a question's candidates: gaps to the best of these, and the dense rank.
+_GAPS = ("dense", "lexical", "window_coverage")
 POINTER = re.compile(r"^\W*(but |and |yet )?(this|these|they|it|its|that|those|such|he|she|his|her|their|both)\b", re.IGNORECASE)
 # A sentence that carries on from the one before it ("But a storm dispersed the fleet.").
 CONTINUES = re.compile(r"^\W*(but|however|thus|therefore|hence|so|yet|instead|then|also|this|these|they|it|its|that|"
@@ -37,7 +43,8 @@ _ASKS_NAME = re.compile(r"\b(who|whom|whose|where)\b|\bwhich (country|city|state
 @dataclass(frozen=True, slots=True)
 class Ranked:
     passages: list[tuple[int, float]]  # (passage id, fused score) best first
-    sentences: list[tuple[int, float, float]]  # (sentence id, score, dense similarity) best first
+    sentences: list[tuple[int, float, float]]  # (sentence id, probability, dense similarity) best first
+    best: np.ndarray | None = None  # the best candidate's features, for the answer's confidence
 
 
 def _fuse(dense: dict[int, float], lexical: dict[int, float], settings: Settings) -> dict[int, float]:
@@ -119,12 +126,14 @@ def candidates(store: Store, query: np.ndarray, passages: list, lexical: np.ndar
 
 def features(store: Store, question: str, query: np.ndarray, query_tokens: list[str],
              settings: Settings) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Passages best first, candidate sentence ids, their feature rows (FEATURES) and dense similarities."""
+    """Passages best first, candidate sentence ids, their feature rows (FEATURES) and dense similarities. Sentences
+    that can't be an answer's quote (a question, a bare title, a page number) are no candidates."""
     passages = rank_passages(store, query, query_tokens, settings)
     top = passages[0][1] if passages and passages[0][1] > 0 else 1.0
     passage_score = {pid: score / top for pid, score in passages}
+    passage_rank = {pid: n for n, (pid, _) in enumerate(passages)}
     lexical = store.lexical(query_tokens, sentences=True)
-    ids = candidates(store, query, passages, lexical, settings)
+    ids = [sid for sid in candidates(store, query, passages, lexical, settings) if quotable_shape(store, sid)]
     around = sorted({n for sid in ids for n in (sid - 1, sid, sid + 1) if 0 <= n < len(store.sentences)})
     similarity = dict(zip(around, (store.sentence_vectors[around] @ query).tolist(), strict=True)) if ids else {}
     sims = np.array([similarity[sid] for sid in ids], dtype=np.float32)
@@ -134,6 +143,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     bigrams = set(pairwise(query_tokens))
     top_lexical = float(lexical.max(initial=0.0)) or 1.0
     kind, question_words = asked_for(question), frozenset(w.lower() for w in _WORDS.findall(question))
+    names = {t for name in _NAME.findall(question) for t in tokens(name)}
     owner = store.sentence_passage
     rows = []
     for sid in ids:
@@ -143,11 +153,13 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
         window = words.unique | store.sentence_words(sid - 1).unique if sid > first else words.unique
         neighbours = [similarity[n] for n in (sid - 1, sid + 1) if n in similarity and owner[n] == pid]
         text = store.sentences[sid].text
+        trail = _section_tokens(store.passages[pid].section)
+        matched = answer_type_match(kind, question_words, text)
         rows.append((
             similarity[sid],
             float(lexical[sid]) / top_lexical,
             passage_score.get(pid, 0.0),
-            float(answer_type_match(kind, question_words, text)),
+            float(matched),
             max(neighbours, default=0.0),
             sum(w for t, w in idf.items() if t in words.unique) / total_idf,
             len(bigrams & words.pairs) / len(bigrams) if bigrams else 0.0,
@@ -155,12 +167,64 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
             float(sid == first),
             sum(w for t, w in idf.items() if t in window) / total_idf,
             float(_points_back(text)),
+            sum(w for t, w in idf.items() if t in trail) / total_idf,
+            sum(w for t, w in idf.items() if t in window or t in trail) / total_idf,
+            len(names - window) / len(names) if names else 0.0,
+            math.log1p(len(text.split())),
+            1.0 / (1 + passage_rank.get(pid, len(passages))),
+            math.log1p(float(lexical[sid])),
+            float(matched and kind == "date"),
+            float(matched and kind == "number"),
+            float(matched and kind == "name"),
         ))  # fmt: skip
-    return passages, np.array(ids, dtype=np.int64), np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES)), sims
+    rows = np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES) - len(_GAPS) - 1)
+    return passages, np.array(ids, dtype=np.int64), _relative(rows), sims
 
 
-def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings) -> Ranked:
+def _relative(rows: np.ndarray) -> np.ndarray:
+    """Each candidate against the question's others: its gap to the best dense similarity, lexical score and
+    coverage, and its rank by similarity (a pointwise model sees one sentence at a time)."""
+    if not len(rows):
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+    gaps = [rows[:, FEATURES.index(c)] - rows[:, FEATURES.index(c)].max() for c in _GAPS]
+    ranks = np.empty(len(rows), dtype=np.float32)
+    ranks[np.argsort(-rows[:, 0], kind="stable")] = np.arange(len(rows), dtype=np.float32)
+    return np.column_stack([rows, *gaps, 1.0 / (1.0 + ranks)]).astype(np.float32)
+
+
+_PAGE = re.compile(r"^\W*(page|p\.|pg\.?)?\s*[\divxlc]+(\s*(of|/)\s*\d+)?\W*$", re.IGNORECASE)
+_FINAL = tuple(".!?:;\"”’)]…")
+
+
+@lru_cache(maxsize=200_000)
+def unquotable(text: str, whole_block: bool) -> bool:
+    """A sentence no answer quotes: a question ("What is CRISPR?"), a page number ("12", "Page 3 of 9"), or a bare
+    title, a short line that is a whole paragraph of its own without final punctuation ("Gene delivery")."""
+    stripped = text.strip()
+    if stripped.endswith("?") or _PAGE.match(stripped) or not any(ch.isalnum() for ch in stripped):
+        return True
+    return whole_block and len(stripped.split()) <= 12 and not stripped.endswith(_FINAL)
+
+
+def quotable_shape(store: Store, sid: int) -> bool:
+    """Whether a sentence may be quoted at all (unquotable); a table row always may."""
+    passage = store.passages[int(store.sentence_passage[sid])]
+    if passage.kind == "row":
+        return True
+    return not unquotable(store.sentences[sid].text, len(passage.sentences) == 1)
+
+
+@lru_cache(maxsize=100_000)
+def _section_tokens(section: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(tokens(" ".join(section)))
+
+
+def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings,
+         selector: Selector | None = None) -> Ranked:  # fmt: skip
+    """Candidates ranked by the selector's probability that they hold the answer."""
+    selector = selector or shipped()
     passages, ids, rows, sims = features(store, question, query, query_tokens, settings)
-    scores = rows @ np.asarray(settings.sentence_weights, dtype=np.float32)
+    scores = selector.probabilities(rows)
     order = np.argsort(-scores, kind="stable")
-    return Ranked(passages, [(int(ids[i]), float(scores[i]), float(sims[i])) for i in order])
+    best = rows[order[0]] if len(order) else None
+    return Ranked(passages, [(int(ids[i]), float(scores[i]), float(sims[i])) for i in order], best)

@@ -55,7 +55,7 @@ class AnswerOut(BaseModel):
         "citations": [{"id": 1, "source": "gene-therapy.txt", "section": None, "page": None, "start": 4863,
                        "end": 5051, "passage": "CRISPR-based therapies ... But this technology is still maturing.",
                        "score": 0.93}],
-        "related": [], "missing_terms": [], "query": "Is CRISPR still maturing?"}]})  # fmt: skip
+        "related": [], "missing_terms": [], "query": "Is CRISPR still maturing?", "confidence": 0.87}]})  # fmt: skip
 
     answered: bool
     answer: str = Field(description="The sentences with [n] markers, or a fixed sentence saying there is no answer.")
@@ -66,6 +66,9 @@ class AnswerOut(BaseModel):
         description="Distinctive words of the question the documents never use, or the term it asks to define."
     )
     query: str = Field(description="The question as searched, after resolving a follow-up.")
+    confidence: float | None = Field(
+        None, ge=0, le=1, description="The answer's calibrated probability of being right; null when not answered."
+    )
 
 
 class Health(BaseModel):

@@ -38,16 +38,22 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=1)  # passages taken from each search before fusion
     top_passages: int = Field(4, ge=1)  # passages whose sentences are considered
     max_sentences: int = Field(3, ge=1, le=10)
-    # One weight per feature of server.retrieve.FEATURES, fitted by bench/calibrate.py.
-    sentence_weights: tuple[float, ...] = (1.0, 0.454, 0.724, 0.587, 0.203, 0.293, 0.152, 0.554, 0.007, 0.537, 0.034)
-    keep_ratio: float = Field(0.8, ge=0, le=1)  # a sentence may be quoted if its score is this share of the best
+    # The sentence selector and answer confidence (server.selector); None: the model file shipped in server/.
+    selector_model: Path | None = None
+    keep_ratio: float = Field(0.35, ge=0, le=1)  # a sentence may be quoted if its probability is this share of the best
     # A word more than this share of the passages use names the corpus's topic; the last sentence of an answer is
     # the one most like what the question asks beyond it (QA._focus). 1: no word is a topic word.
     topic_share: float = Field(0.5, gt=0, le=1)
 
-    # Abstention, calibrated by bench/calibrate.py on the dev question sets.
+    # Abstention. An answer whose confidence is below this is refused; None: the model file's threshold, chosen by
+    # bench/train_selector.py for the refused-answerable target on the sets it was fitted on.
+    answer_threshold: float | None = Field(None, ge=0, le=1)
+    low_confidence: float = Field(0.5, ge=0, le=1)  # the chat marks an answer less confident than this
+    # A personal question ("Should I ...?") is answered only by a sentence this similar to server.answer.ADVICE.
+    advice_similarity: float = Field(0.5, ge=0, le=1)
     min_dense: float = 0.29  # only sentences this similar to the question are quotable; none: no answer
     check_qualifiers: bool = True  # abstain when the evidence lacks the question's negation, superlative, number
+    check_foreign: bool = True  # abstain when none of the question's own words is a word of the documents
     rare_zipf: float = 1.5  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
     related: int = Field(3, ge=0, le=10)
 

@@ -58,17 +58,182 @@ def _misspelt(store: Store, word: str) -> bool:
 
 
 def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
-    """Distinctive words of the question that occur nowhere in the corpus, as the user wrote them."""
+    """Distinctive words of the question that occur nowhere in the corpus in any form, as the user wrote them: not
+    as written, nor as its parts (CRISPR-Cas9: CRISPR, Cas9) or joined (Cas-9: Cas9), nor apart (YenYen: Yen Yen,
+    BF110: Bf 110), nor as a misspelling, nor
+    as an acronym of words the documents use (AAV: adeno-associated virus) or words whose acronym they use
+    (United Kingdom: UK)."""
+    found = WORD.findall(question)
     missing = []
-    for position, word in enumerate(WORD.findall(question)):
-        if word.lower() in STOPWORDS or store.has_term(stem(word)):
+    for position, word in enumerate(found):
+        if word.lower() in STOPWORDS or _known(store, word):
             continue
-        parts = [p for p in word.split("-") if p.lower() not in STOPWORDS]
-        if "-" in word and all(store.has_term(stem(p)) for p in parts):
+        if not _distinctive(word, position, rare_zipf) or _misspelt(store, word) or word in missing:
             continue
-        if _distinctive(word, position, rare_zipf) and not _misspelt(store, word) and word not in missing:
-            missing.append(word)
+        if "-" not in word and _forms(store).written_apart(word.lower()):
+            continue
+        if _spelled_out(store, word) or _abbreviated(store, found, position):
+            continue
+        missing.append(word)
     return missing
+
+
+def _known(store: Store, word: str) -> bool:
+    """The word, its hyphenated parts or its hyphens dropped, is a term of the documents."""
+    if store.has_term(stem(word)):
+        return True
+    parts = [p for p in word.split("-") if p.lower() not in STOPWORDS]
+    return "-" in word and (all(store.has_term(stem(p)) for p in parts) or store.has_term(stem(word.replace("-", ""))))
+
+
+class _Forms:
+    """What the documents' words give the term checks, read once per loaded index: hyphenated words by their
+    joined form (crisprcas9: crispr-cas9), and the acronyms written in capitals (UK, AAV)."""
+
+    def __init__(self, store: Store) -> None:
+        self.words = store.words
+        self.joined = {w.replace("-", ""): w for w in store.words if "-" in w}
+        self.hyphenated = {w for w in store.words if "-" in w}
+        self.documents = store.documents
+        self._acronyms: set[str] | None = None
+        self._spelled: dict[str, bool] = {}
+        self._apart: dict[str, bool] = {}
+        self.vocabulary = set(store.words)
+
+    @property
+    def acronyms(self) -> set[str]:
+        if self._acronyms is None:
+            text = "\n".join(self.documents.values())
+            self._acronyms = {a.lower() for a in re.findall(r"\b([A-Z]{2,6})s?\b", text)}
+        return self._acronyms
+
+    def written_apart(self, word: str) -> bool:
+        """Whether the documents write the word as two words (or hyphenated): "yen yen" for "yenyen"."""
+        if word not in self._apart:
+            splits = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
+            splits = [(a, b) for a, b in splits if a in self.vocabulary and b in self.vocabulary]
+            self._apart[word] = any(
+                re.search(rf"\b{re.escape(a)}[\s-]{re.escape(b)}\b", text, re.IGNORECASE)
+                for a, b in splits for text in self.documents.values()
+            )  # fmt: skip
+        return self._apart[word]
+
+    def spelled(self, acronym: str) -> bool:
+        """Whether the documents hold words whose initials spell the acronym: capitalized ones (United Kingdom,
+        Food and Drug Administration), or lowercase ones one of which is a rare word, a technical term
+        (adeno-associated virus), so that three common words in a row spell no acronym by chance."""
+        if acronym not in self._spelled:
+            self._spelled[acronym] = any(_initials_match(text, acronym) for text in self.documents.values())
+        return self._spelled[acronym]
+
+
+_FORMS: dict[int, _Forms] = {}
+
+
+def _forms(store: Store) -> _Forms:
+    forms = _FORMS.get(id(store))
+    if forms is None or forms.words is not store.words:
+        if len(_FORMS) > 8:
+            _FORMS.clear()
+        forms = _FORMS[id(store)] = _Forms(store)
+    return forms
+
+
+_JOINERS = r"(?:(?:of|and|for|the|in|on|de)\s+)?"
+
+
+_NUMERALS = {"1": "1|i|one|first", "2": "2|ii|two|second", "3": "3|iii|three|third", "i": "1|i|one|first",
+             "ii": "2|ii|two|second", "iii": "3|iii|three|third"}  # fmt: skip
+_NUMBERED = re.compile(r"(?P<letters>[a-z]{2,6}?)(?P<numeral>[123]|iii|ii|i)?")
+
+
+def _initials_match(text: str, acronym: str) -> bool:
+    """Whether the text spells the acronym out; a numeral at its end may be a word of its own (WW1, WWII: World
+    War I)."""
+    spellings = [[rf"(?i:{re.escape(ch)})[^\W\d_]*" for ch in acronym.lower()]] if acronym.isalpha() else []
+    numbered = _NUMBERED.fullmatch(acronym.lower())
+    if numbered and numbered["numeral"]:
+        letters = [rf"(?i:{re.escape(ch)})[^\W\d_]*" for ch in numbered["letters"]]
+        spellings.append([*letters, rf"(?i:{_NUMERALS[numbered['numeral']]})"])
+    for words in spellings:
+        pattern = r"\b" + (r"[\s-]+" + _JOINERS).join(words) + r"\b"
+        for match in re.finditer(pattern, text):
+            kept = [w for w in re.split(r"[\s-]+", match.group(0)) if w.lower() not in STOPWORDS]
+            if all(w[0].isupper() or w[0].isdigit() for w in kept) or any(
+                zipf_frequency(w.lower(), "en") < _ENGLISH_ZIPF for w in kept
+            ):
+                return True
+    return False
+
+
+def _spelled_out(store: Store, word: str) -> bool:
+    """An acronym (2 to 6 letters, a plural s aside) whose words the documents spell out."""
+    letters = word[:-1] if len(word) > 2 and word.endswith("s") and word[:-1].isupper() else word
+    return 2 <= len(letters) <= 8 and letters.isalnum() and _forms(store).spelled(letters.lower())
+
+
+def _abbreviated(store: Store, words: list[str], position: int) -> bool:
+    """Whether the word is one of two to six words of the question whose initials are an acronym the documents
+    write in capitals (United Kingdom: UK)."""
+    acronyms = _forms(store).acronyms
+    for first in range(max(0, position - 5), position + 1):
+        for last in range(max(first + 1, position), min(len(words), first + 6)):
+            parts = [p for w in words[first : last + 1] for p in w.split("-") if p.lower() not in STOPWORDS]
+            if 2 <= len(parts) <= 6 and "".join(p[0] for p in parts).lower() in acronyms:
+                return True
+    return False
+
+
+def joined_compounds(store: Store, question: str) -> str:
+    """The question with words typed without their hyphen (or with one) written as the documents write them:
+    "crisprcas9" or "crispr cas9" as "crispr-cas9" when that is a word of the documents, "cas-9" as "cas9" when
+    that is, so that both searches match it."""
+    forms = _forms(store)
+    if not forms.hyphenated:
+        return question
+    found = list(WORD.finditer(question))
+    out, cursor, skip = [], 0, False
+    for i, match in enumerate(found):
+        if skip:
+            skip = False
+            continue
+        word, replacement = match.group(0), None
+        pair = f"{word}-{found[i + 1].group(0)}".lower() if i + 1 < len(found) else ""
+        between = question[match.end() : found[i + 1].start()] if pair else ""
+        if pair in forms.hyphenated and between.strip() == "":
+            replacement, end, skip = pair, found[i + 1].end(), True
+        elif "-" not in word and not store.has_term(stem(word)) and word.lower() in forms.joined:
+            replacement, end = forms.joined[word.lower()], match.end()
+        elif "-" in word and not store.has_term(stem(word)) and store.has_term(stem(word.replace("-", ""))):
+            replacement, end = word.replace("-", ""), match.end()
+        if replacement is not None:
+            out += [question[cursor : match.start()], replacement]
+            cursor = end
+    return "".join(out) + question[cursor:] if out else question
+
+
+_PERSONAL = re.compile(
+    r"\bshould (i|we)\b|\b(right|safe|suitable|good|best|appropriate|an option) for (me|us|my)\b|\bfor my\b|"
+    r"\bmy (own )?(condition|son|daughter|child|children|kids?|baby|wife|husband|partner|mother|father|mom|mum|dad|"
+    r"parents?|family|illness|disease|diagnosis|symptoms|case|situation|doctor)\b|\bwhich (doctor|specialist|clinic)\b|"
+    r"\b(can|could|would|will|do) (i|we)\b.{0,40}\b(qualify|benefit|be treated|be cured|get (it|treated|the))\b",
+    re.IGNORECASE,
+)
+
+
+_MEDICAL = re.compile(r"\b(doctors?|specialists?|clinics?|conditions?|diagnos\w*|symptoms?|illness\w*|diseases?|"
+                      r"treat\w*|therap\w*|medic\w*|cure[sd]?|health)\b", re.IGNORECASE)  # fmt: skip
+
+
+def personal(question: str) -> bool:
+    """Whether the question asks for advice about the asker's own case: "Should I try gene therapy?", "Is it right
+    for my son?", "my condition", "Which doctor should I see?"."""
+    return bool(_PERSONAL.search(question))
+
+
+def medical(question: str) -> bool:
+    """Whether the question names a medical matter (a doctor, a condition, a treatment ...)."""
+    return bool(_MEDICAL.search(question))
 
 
 def own_words(question: str) -> list[str]:
@@ -98,8 +263,8 @@ def undefined_term(question: str, sentences: Iterable[list[str]]) -> str | None:
     diseases": "rare childhood diseases"): documents that never name a term cannot define it, whatever they say
     of its words one by one."""
     match = _DEFINITION.match(question)
-    if match is None or any(w.lower() in STOPWORDS for w in match["term"].split()):
-        return None
+    if match is None or any(w.lower() in STOPWORDS or w.lower().endswith(("'s", "’s")) for w in match["term"].split()):
+        return None  # "Brazil's official name" is something of Brazil's, no term
     term = tokens(match["term"])
     return None if any(_names(ordered, term) for ordered in sentences) else match["term"]
 

@@ -54,7 +54,20 @@ function renderAnswer(answer) {
         `[${s.citation}]`));
     if (i < answer.sentences.length - 1) quote.append(" ");
   });
-  return el("div", { class: "answer" }, quote, sources(answer.citations, answer.sentences));
+  const box = el("div", { class: "answer" });
+  if (typeof answer.confidence === "number" && answer.confidence < lowConfidence()) {
+    box.classList.add("low-confidence");
+    box.append(el("p", { class: "confidence-label" }, "Low confidence: these quotes may not answer the question."));
+  }
+  box.append(quote, sources(answer.citations, answer.sentences));
+  return box;
+}
+
+// The confidence below which an answer is marked (VERBATIM_LOW_CONFIDENCE), where the page states it.
+function lowConfidence() {
+  const stated = document.querySelector("[data-low-confidence]");
+  const value = stated ? parseFloat(stated.dataset.lowConfidence) : NaN;
+  return Number.isFinite(value) ? value : 0.5;
 }
 
 function setupChat(form) {

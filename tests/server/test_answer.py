@@ -2,10 +2,13 @@
 
 import pytest
 
+from index.embed import Embedder
 from index.text import tokens
 from server.answer import NO_ANSWER, QA, Answer
+from server.engine import build, open_qa
 from server.followup import resolve
-from server.retrieve import asked_for, rank, topic_words
+from server.retrieve import asked_for, rank, topic_words, unquotable
+from server.settings import Settings
 from server.terms import unsupported_qualifiers
 
 GOLDEN = [  # question, document it must cite, words the first sentence holds
@@ -175,7 +178,7 @@ def test_a_close_sentence_about_the_question_is_quoted_when_the_best_scored_one_
     best, top, low = ranked.sentences[0]
     # the next best-scored sentence that is more like the question than the best-scored one
     close, score, high = next(s for s in ranked.sentences[1:] if s[2] > low)
-    keep = score / top - 0.01  # taken as close enough to the best score to be quotable
+    keep = score / top - 0.001  # taken as close enough to the best score to be quotable
     texts = [s.text for s in _with(qa, min_dense=(low + high) / 2, keep_ratio=keep).ask(question).sentences]
     assert texts[0] == qa.store.sentences[close].text and qa.store.sentences[best].text not in texts
     texts = [s.text for s in _with(qa, min_dense=high + 0.01, keep_ratio=keep).ask(question).sentences]
@@ -252,3 +255,119 @@ def test_sentence_that_points_back_brings_its_neighbour(qa: QA) -> None:
 ])  # fmt: skip
 def test_what_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asked_for(question) == kind
+
+
+# A second, tiny corpus for what tests/data does not hold: one sentence in two documents, a sentence that is a
+# question, acronyms and their spelled-out forms, and advice to see a specialist.
+TWINS = {
+    "notes/base.txt": "Base editing\n\nBase editors change a single DNA letter without cutting both strands. What is "
+    "a base editor? The answer depends on the enzyme that is used.\nThe European Medicines Agency reviews every "
+    "base-editing trial before it starts.\n",
+    "notes/copy.txt": "Editing notes\n\nBase editors change a single DNA letter without cutting both strands. Prime "
+    "editors rewrite longer stretches of DNA.\nTrials in the NHS are paid for by the state.\nWhether a "
+    "treatment suits a particular patient can only be judged after an individual assessment by a qualified "
+    "medical specialist.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QA:
+    root = tmp_path_factory.mktemp("twins")
+    for name, text in TWINS.items():
+        (root / "corpus" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "corpus" / name).write_text(text)
+    settings = Settings(corpus=root / "corpus", index=root / "index")
+    build(settings, embedder=embedder)
+    return open_qa(settings, embedder)
+
+
+def test_an_answer_carries_a_confidence_between_0_and_1(qa: QA) -> None:
+    answer = qa.ask("What does CRISPR allow scientists to do?")
+    assert answer.answered and answer.confidence is not None and 0.0 <= answer.confidence <= 1.0
+    assert answer.to_dict()["confidence"] == answer.confidence
+
+
+@pytest.mark.parametrize("question", ["Tell me a joke", "Is Zolgensma approved for dividing cells?"])
+def test_an_abstention_carries_no_confidence(qa: QA, question: str) -> None:
+    answer = qa.ask(question)
+    assert not answer.answered and answer.confidence is None
+
+
+def test_a_refused_low_confidence_answer_abstains(qa: QA) -> None:
+    question = "What does CRISPR allow scientists to do?"
+    confidence = qa.ask(question).confidence
+    assert not _with(qa, answer_threshold=min(1.0, confidence + 1e-3)).ask(question).answered
+
+
+def test_the_same_sentence_in_two_documents_is_quoted_once(twins: QA) -> None:
+    answer = twins.ask("What do base editors change?")
+    texts = [" ".join(s.text.split()) for s in answer.sentences]
+    assert answer.answered and texts[0].startswith("Base editors change a single DNA letter")
+    assert len(texts) == len(set(texts))
+    assert {s.citation for s in answer.sentences} == {c.id for c in answer.citations}
+    assert_verbatim_and_cited(twins, answer)
+
+
+def test_a_sentence_that_is_a_question_is_never_quoted(twins: QA) -> None:
+    answer = twins.ask("What is a base editor?")
+    assert answer.answered and not any(s.text.rstrip().endswith("?") for s in answer.sentences)
+
+
+@pytest.mark.parametrize(("text", "whole_block", "expected"), [
+    ("What is a base editor?", False, True),
+    ("12", True, True),
+    ("Page 3 of 9", False, True),
+    ("Gene delivery", True, True),  # a bare title: a paragraph of its own, short, no final punctuation
+    ("Gene delivery", False, False),  # a piece of a longer paragraph
+    ("Lentiviruses integrate into the genome.", True, False),
+])  # fmt: skip
+def test_questions_titles_and_page_numbers_are_unquotable(text: str, whole_block: bool, expected: bool) -> None:
+    assert unquotable(text, whole_block) is expected
+
+
+@pytest.mark.parametrize("question", ["what is crispr cas9?", "What is CRISPR Cas9?", "what is crisprcas9?",
+                                      "Who made CRISPRCas9?", "Is cas-9 precise?"])  # fmt: skip
+def test_lowercase_and_hyphen_variants_of_a_corpus_term_are_not_missing(qa: QA, question: str) -> None:
+    found = qa.evidence(question, [])
+    assert found.missing == [] and "cas9" in tokens(found.query)
+
+
+@pytest.mark.parametrize("question", ["When does the EMA review a trial?",
+                                      "Who pays for trials in the National Health Service?",
+                                      "What are the AAVs' limits?"])  # fmt: skip
+def test_an_acronym_or_its_spelled_out_form_in_the_documents_is_not_missing(twins: QA, qa: QA, question: str) -> None:
+    engine = qa if "AAV" in question else twins
+    assert engine.evidence(question, []).missing == []
+
+
+def test_an_acronym_the_documents_never_spell_out_is_missing(twins: QA) -> None:
+    answer = twins.ask("When does the FDA review a trial?")
+    assert not answer.answered and answer.missing_terms == ["FDA"]
+
+
+@pytest.mark.parametrize(("question", "history", "query"), [
+    ("What about lentiviruses?", ["What is the capacity of AAV?"], "What is the capacity of lentiviruses?"),
+    ("And what about plasmids?", ["What is the capacity of AAV?", "What about lentiviruses?"],
+     "What is the capacity of plasmids?"),
+    ("What about AAV?", [], "What about AAV?"),
+])  # fmt: skip
+def test_what_about_asks_the_earlier_question_of_another_subject(question: str, history: list[str],
+                                                                 query: str) -> None:  # fmt: skip
+    assert resolve(question, history) == query
+
+
+ADVICE = TWINS["notes/copy.txt"].splitlines()[-1]
+
+
+@pytest.mark.parametrize("question", ["Should I try base editing?", "Is base editing right for my son?",
+                                      "Which doctor should treat my condition?"])  # fmt: skip
+def test_a_personal_question_is_answered_with_the_documents_advice_to_see_a_specialist(twins: QA,
+                                                                                        question: str) -> None:  # fmt: skip
+    answer = twins.ask(question)
+    assert answer.answered and [s.text for s in answer.sentences] == [ADVICE]
+    assert answer.confidence is not None
+
+
+def test_a_personal_question_without_advice_in_the_documents_abstains(qa: QA) -> None:
+    answer = qa.ask("Should I get CRISPR therapy for my son?")
+    assert not answer.answered and answer.answer == NO_ANSWER
