@@ -20,11 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from latency import ROUNDS, curl_round, floor_search, percentiles, post, timed
 
+from server.answer.evaluate import percentile_ms, read_questions
 from server.engine import open_qa
-from server.evaluate import percentile_ms, read_questions
-from server.routes import answer_json
-from server.schemas import AskRequest
 from server.settings import Settings
+from server.web.routes import answer_json
+from server.web.schemas import AskRequest
 from tests.browser import free_port, live_server, wait_healthy
 
 

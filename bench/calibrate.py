@@ -15,10 +15,10 @@ from scipy.optimize import minimize
 from index.embed import Embedder
 from index.store import Store
 from index.text import tokens
-from server.answer import QA
-from server.evaluate import metrics, run
-from server.followup import resolve
-from server.retrieve import FEATURES, features
+from server.answer.evaluate import metrics, run
+from server.answer.followup import resolve
+from server.answer.qa import QA
+from server.answer.retrieve import FEATURES, features
 from server.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -1,7 +1,7 @@
 """How long the answer's ranking takes depending on what the process did just before it.
 
     python bench/cold.py
-The ranking (server.retrieve.rank: both searches, BM25 and the sentence features) of each dev question, from its
+The ranking (server.answer.retrieve.rank: both searches, BM25 and the sentence features) of each dev question, from its
 vector computed beforehand, timed right after each of: nothing (back to back), summing 8 MB (fits the L3 cache),
 summing 100 MB, encoding a question, sleeping 4 ms, and a 4 ms busy loop that touches almost no memory. The
 conditions take turns round by round.
@@ -15,9 +15,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from index.text import tokens
+from server.answer.evaluate import percentile_ms, read_questions
+from server.answer.retrieve import rank
 from server.engine import open_qa
-from server.evaluate import percentile_ms, read_questions
-from server.retrieve import rank
 from server.settings import Settings
 
 ROUNDS = 8

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from index.runtime import OnnxEncoder, export_folder, open_session
-from server.evaluate import read_questions
+from server.answer.evaluate import read_questions
 from server.settings import Settings
 
 ROUNDS = 10

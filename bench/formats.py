@@ -12,9 +12,9 @@ from squad import convert
 
 from index.embed import Embedder
 from ingest.load import CorpusError, corpus_files, load_file
-from server.answer import Answer
+from server.answer.evaluate import Question, metrics, read_questions, run
+from server.answer.qa import Answer
 from server.engine import build, limits, open_qa
-from server.evaluate import Question, metrics, read_questions, run
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

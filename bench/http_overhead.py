@@ -12,8 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from latency import post
 
+from server.answer.evaluate import read_questions
 from server.engine import open_qa
-from server.evaluate import read_questions
 from server.settings import Settings
 from tests.browser import live_server
 

@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from server.answer import QA
+from server.answer.evaluate import percentile_ms, read_questions
+from server.answer.qa import QA
 from server.engine import open_qa
-from server.evaluate import percentile_ms, read_questions
 from server.settings import Settings
 from tests.browser import live_server
 

@@ -15,9 +15,9 @@ import faiss
 
 from index.embed import Embedder
 from ingest.load import load_corpus
+from server.answer.evaluate import percentile_ms, read_questions
+from server.answer.followup import resolve
 from server.engine import open_qa
-from server.evaluate import percentile_ms, read_questions
-from server.followup import resolve
 from server.settings import Settings
 
 CHUNK, OVERLAP = 500, 50

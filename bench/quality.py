@@ -3,7 +3,7 @@
     .venv/bin/python bench/quality.py [--sets dev,squad,...] [--save NAME]
 
 Converts the sets (bench/sets.py), builds each index once into bench/out/quality/<set>/index (reused while the
-corpus is unchanged), answers every question with the engine as `verbatim eval` does (server.evaluate.run; questions
+corpus is unchanged), answers every question with the engine as `verbatim eval` does (server.answer.evaluate.run; questions
 encoded by the index's ONNX export, as served) and prints one row per set and part: `fit` holds the articles a model
 may be fitted on (bench/sets.fitting), `held` the others. F1 is answer triggering: precision and recall, over
 questions, of "answered, and a quoted sentence holds a gold phrase" (sets with near misses). ECE: the answers'
@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import sets
 
 from index.embed import Embedder
+from server.answer.evaluate import metrics, percentile_ms, read_questions, run
 from server.engine import build, open_qa
-from server.evaluate import metrics, percentile_ms, read_questions, run
 from server.settings import Settings
 
 ROOT = Path("bench/out/quality")

@@ -15,11 +15,11 @@ import pypdfium2 as pdfium
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
-from formats import read_articles  # noqa: E402
-from render import write_docx, write_html, write_pdf  # noqa: E402
-from squad import convert  # noqa: E402
+from formats import read_articles
+from render import write_docx, write_html, write_pdf
+from squad import convert
 
-from ingest.load import read_document  # noqa: E402
+from ingest.load import read_document
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "external" / "squad2-dev-5-articles.json"
 

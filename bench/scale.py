@@ -38,7 +38,7 @@ from index.versions import new_version_dir, publish
 from ingest.load import load_corpus
 from ingest.split import passages as split_passages
 from ingest.units import Passage, Sentence
-from server.evaluate import percentile_ms, read_questions
+from server.answer.evaluate import percentile_ms, read_questions
 from tests.browser import live_server
 
 PER_DOCUMENT = 100

@@ -21,8 +21,8 @@ from index.runtime import query_encoder
 from index.store import Store
 from ingest.load import load_corpus
 from ingest.split import passages
-from server.answer import QA
-from server.evaluate import read_questions
+from server.answer.evaluate import read_questions
+from server.answer.qa import QA
 from server.settings import Settings
 
 SQUAD = Path("bench/out/squad")

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from server.evaluate import read_questions
+from server.answer.evaluate import read_questions
 from tests.browser import live_server
 
 SQUAD = Path("bench/out/squad")

@@ -1,12 +1,12 @@
-"""Fit the sentence selector and the answer confidence (server/selector.json) on permissively licensed questions.
+"""Fit the sentence selector and the answer confidence (server/answer/selector.json) on permissively licensed questions.
 
-    .venv/bin/python bench/train_selector.py [--set keep_ratio=0.5 ...] [--out server/selector.json]
+    .venv/bin/python bench/train_selector.py [--set keep_ratio=0.5 ...] [--out server/answer/selector.json]
 
 Data: SelQA (Apache-2.0) and the SQuAD articles, only the articles bench/sets.fitting allows (three SQuAD articles,
 about half of SelQA's, split by article so no held-out article is ever seen); WikiQA and the gene-therapy dev set
 are never read. Indexes come from bench/quality.py's folders (built here when missing).
 
-1. Every question's candidate sentences and their features (server.retrieve.features); a candidate is positive
+1. Every question's candidate sentences and their features (server.answer.retrieve.features); a candidate is positive
    when it holds a gold phrase (or is a piece of a gold sentence that the segmenter split).
 2. The sentence scorer: linear in the standardized features, fitted listwise (a softmax over each question's
    candidates against its positives, L2, L-BFGS; deterministic), in five folds by article; then Platt scaling,
@@ -14,7 +14,7 @@ are never read. Indexes come from bench/quality.py's folders (built here when mi
    pointwise probability that the candidate holds the answer. (Pointwise logistic regression and a one-hidden-
    layer network ranked worse on unseen articles; BENCHMARKS.md.) The folds' models answer the questions of the
    articles they did not see, with the whole engine (rules included, no confidence threshold).
-3. The answer model: logistic regression on those answers' signals (server.selector.signals) against whether
+3. The answer model: logistic regression on those answers' signals (server.answer.selector.signals) against whether
    the answer was right (a quoted sentence holds a gold phrase; a near miss answered is wrong), itself fitted
    fold by fold so that the threshold is chosen on confidences no model saw: the highest threshold that keeps
    refused answerable questions (rules and threshold together) at most --refuse over the fitting sets.
@@ -39,14 +39,14 @@ import sets
 
 from index.embed import Embedder
 from index.text import tokens
-from server.answer import QA
+from server.answer.evaluate import Question, read_questions
+from server.answer.followup import resolve
+from server.answer.qa import QA
+from server.answer.retrieve import FEATURES, features
+from server.answer.selector import MODEL, Network, Selector, signal_names
+from server.answer.terms import joined_compounds
 from server.engine import build, open_qa
-from server.evaluate import Question, read_questions
-from server.followup import resolve
-from server.retrieve import FEATURES, features
-from server.selector import MODEL, Network, Selector, signal_names
 from server.settings import Settings
-from server.terms import joined_compounds
 
 FITTING_SETS = ("squad", "selqa-dev", "selqa-test")
 SEED = 20261202

@@ -10,8 +10,8 @@ from pathlib import Path
 from index.build import build_index
 from index.embed import Embedder
 from index.store import Store
-from server.answer import QA
-from server.evaluate import metrics, read_questions, run
+from server.answer.evaluate import metrics, read_questions, run
+from server.answer.qa import QA
 from server.settings import Settings
 
 SETS = {  # name: (corpus, index, questions); bench/squad.py writes the SQuAD corpus

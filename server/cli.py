@@ -32,7 +32,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from index.layout import IndexUnusable
     from index.versions import BuildLocked
     from ingest.load import CorpusError
-    from server.evaluate import QuestionFileError
+    from server.answer.evaluate import QuestionFileError
 
     return CorpusError, IndexUnusable, ModelError, BuildLocked, QuestionFileError, ClusterError
 
@@ -126,7 +126,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes [default: 1].")] = None,
 ) -> None:
     """Serve the web chat and the HTTP API."""
-    from server.serve import run
+    from server.web.serve import run
 
     settings = _settings(host=host, port=port, workers=workers)
     try:
@@ -142,8 +142,8 @@ def evaluate(
     json_: JsonFlag = False,
 ) -> None:
     """Answer every question of a question file and print the metrics."""
+    from server.answer.evaluate import metrics, read_questions, run
     from server.engine import open_qa
-    from server.evaluate import metrics, read_questions, run
 
     try:
         items = read_questions(questions)

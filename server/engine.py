@@ -7,7 +7,7 @@ from index.embed import Embedder, QueryCache
 from index.runtime import document_encoder, query_encoder
 from index.store import Store
 from ingest.units import Limits
-from server.answer import QA
+from server.answer.qa import QA
 from server.settings import Settings
 
 

@@ -9,7 +9,7 @@ from reportlab.pdfgen import canvas
 
 from index.build import BuildReport
 from index.embed import Embedder
-from server.answer import QA
+from server.answer.qa import QA
 from server.engine import build, open_qa
 from server.settings import Settings
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from server.answer import QA, Answer
+from server.answer.qa import QA, Answer
 from server.web.db import Database
 from server.web.library import iso
 

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ingest.load import FORMATS
-from server.pages import TEMPLATES, render
-from server.routes import QADep
 from server.web.auth import SESSION, SIGNIN, set_cookie
 from server.web.library_routes import progress, receive_upload, remove_document, start_rebuild
 from server.web.limits import client_of, drain_request
+from server.web.pages import TEMPLATES, render
 from server.web.rebuilds import Job, skipped_entries
+from server.web.routes import QADep
 from server.web.service import Service, service_of
 from server.web.uploads import Outcome
 

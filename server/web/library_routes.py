@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
-from server.routes import QADep
-from server.schemas import Problem
 from server.web.auth import Owner
 from server.web.limits import drain_request
 from server.web.rebuilds import FINAL, Job, skipped_entries
+from server.web.routes import QADep
+from server.web.schemas import Problem
 from server.web.service import Service, service_of
 from server.web.shapes import (
     DocumentsOut,

@@ -14,10 +14,10 @@ from index.build import BuildReport, build_index
 from index.embed import Embedder, QueryCache
 from index.runtime import OnnxEncoder, document_encoder
 from server.engine import limits
-from server.live import LiveQA
 from server.settings import Settings
 from server.web.db import Database
 from server.web.library import iso
+from server.web.live import LiveQA
 
 log = logging.getLogger("verbatim")
 PUBLIC = ("state", "added", "changed", "removed", "skipped", "error")  # GET /api/rebuilds/{id}, as in the contract

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 
 from index.embed import QueryCache
-from server.live import LiveQA
-from server.routes import Abstained
 from server.settings import Settings
 from server.web.auth import Auth
 from server.web.db import Database, database_path
 from server.web.feedback import Feedback
 from server.web.library import Library
+from server.web.live import LiveQA
 from server.web.rebuilds import Rebuilds
+from server.web.routes import Abstained
 
 
 @dataclass

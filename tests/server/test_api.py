@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 
 from index.build import BuildReport
 from index.embed import Embedder
-from server.answer import QA
-from server.app import create_app
+from server.answer.qa import QA
 from server.settings import Settings
+from server.web.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_off_topic_question_is_answered_false_with_empty_lists(client: TestClien
 
 
 def test_ask_answers_alike_through_the_direct_path_and_the_route(client: TestClient) -> None:
-    # application/json takes server.app.DirectAsk; another JSON type (application/*+json) takes FastAPI's route.
+    # application/json takes server.web.app.DirectAsk; another JSON type (application/*+json) takes FastAPI's route.
     body = b'{"question": "Is it still maturing?", "history": ["What is CRISPR?"]}'
     direct = client.post("/ask", content=body, headers={"content-type": "application/json; charset=utf-8"})
     routed = client.post("/ask", content=body, headers={"content-type": "application/vnd.api+json"})

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from index.build import BuildReport
 from index.embed import Embedder
-from server.app import create_app
+from server.answer.evaluate import read_questions
 from server.cli import app as cli
-from server.evaluate import read_questions
 from server.settings import Settings
+from server.web.app import create_app
 from server.web.db import database_path
 from tests.server.library_site import TOKEN, build_site, copy_site, site_settings
 

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from index.build import BuildReport
 from index.embed import Embedder
 from index.versions import build_lock, current_version
-from server.app import create_app
 from server.settings import Settings
 from server.web import rebuilds
+from server.web.app import create_app
 from tests.server.library_site import (
     BEARER,
     BEES_QUESTION,

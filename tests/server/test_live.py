@@ -20,10 +20,10 @@ from index.build import BuildReport, build_index
 from index.embed import Embedder
 from index.store import Store
 from index.versions import TEMP_PREFIX, BuildLocked, build_lock, current_version
-from server.app import create_app
-from server.live import LiveQA
+from server.answer.terms import _common_english
 from server.settings import Settings
-from server.terms import _common_english
+from server.web.app import create_app
+from server.web.live import LiveQA
 from tests.browser import live_server
 from tests.server.test_cli import VERBATIM
 

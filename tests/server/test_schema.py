@@ -12,8 +12,8 @@ from schemathesis.checks import negative_data_rejection
 
 from index.build import BuildReport
 from index.embed import Embedder
-from server.app import create_app
 from server.settings import Settings
+from server.web.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.embed import Embedder
-from server.app import create_app
 from server.engine import build
 from server.settings import Settings
+from server.web.app import create_app
 from tests.conftest import PDF_PAGES, write_pdf
 
 

@@ -3,7 +3,7 @@
 import re
 
 from index.text import WORD
-from server.terms import own_words
+from server.answer.terms import own_words
 
 # Words that point back to something said before.
 _POINTERS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she",

@@ -19,13 +19,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.embed import Embedder
 from index.layout import IndexUnusable
-from server.live import LiveQA
-from server.pages import error_page, render, wants_html
-from server.routes import answer_json, router
-from server.schemas import AskRequest
 from server.settings import Settings
 from server.web import library_pages, library_routes
 from server.web.limits import DRAIN_BYTES, RateLimit, drain
+from server.web.live import LiveQA
+from server.web.pages import error_page, render, wants_html
+from server.web.routes import answer_json, router
+from server.web.schemas import AskRequest
 from server.web.service import open_service
 
 log = logging.getLogger("verbatim.access")

@@ -10,11 +10,11 @@ import numpy as np
 
 from index.store import Store
 from index.text import WORD, tokens
-from server.selector import Selector, shipped
+from server.answer.selector import Selector, shipped
 from server.settings import Settings
 
 RRF_K = 60
-# What each candidate sentence is scored on (server.selector's model reads them in this order).
+# What each candidate sentence is scored on (server.answer.selector's model reads them in this order).
 FEATURES = ("dense", "lexical", "passage", "answer_type", "neighbour", "coverage", "bigrams", "novelty", "first",
             "window_coverage", "pointer", "section_coverage", "context_coverage", "names_missing", "length",
             "passage_rank", "lexical_raw", "date_match", "number_match", "name_match", "dense_gap", "lexical_gap",

@@ -2,7 +2,7 @@
 
 Two small models fitted by bench/train_selector.py on permissively licensed questions (SelQA and three SQuAD
 articles): a pointwise one giving each candidate sentence its probability of holding the answer (rows of
-server.retrieve.FEATURES), and a logistic one giving the probability that the answer built from the ranked
+server.answer.retrieve.FEATURES), and a logistic one giving the probability that the answer built from the ranked
 candidates is right (rows of SIGNALS), fitted on answers the first model gave to articles it had not seen.
 """
 
@@ -83,7 +83,7 @@ def shipped() -> Selector:
 
 
 # What the answer's confidence reads beyond the candidates: whether the evidence lacks a qualifier of the question
-# (server.terms.unsupported_qualifiers), whether none of its own words is the documents', how many own words it has.
+# (server.answer.terms.unsupported_qualifiers), whether none of its own words is the documents', how many own words it has.
 QUESTION_SIGNALS = ("unsupported", "foreign", "own_words")
 
 

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.answer import QA, Answer
+from server.answer.qa import QA, Answer
 
 KINDS = ("answerable", "followup", "unanswerable", "near_miss")
 

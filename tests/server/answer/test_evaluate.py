@@ -1,6 +1,6 @@
 """The eval's metrics: a gold phrase is found in a quote as read, whatever line breaks a wrapped text put in it."""
 
-from server.evaluate import holds
+from server.answer.evaluate import holds
 
 
 def test_gold_phrase_is_found_across_a_hard_wrapped_line_break() -> None:

@@ -7,8 +7,8 @@ import socket
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from server.app import create_app
 from server.settings import Settings
+from server.web.app import create_app
 
 
 class NoDelayProtocol(HttpToolsProtocol):
@@ -35,6 +35,6 @@ def run(settings: Settings) -> None:
     options = {"host": settings.host, "port": settings.port, "access_log": False, "http": NoDelayProtocol}
     if settings.workers > 1:
         os.environ["VERBATIM_WORKERS"] = str(settings.workers)  # each worker's own Settings know they are not alone
-        uvicorn.run("server.serve:app_from_environment", factory=True, workers=settings.workers, **options)
+        uvicorn.run("server.web.serve:app_from_environment", factory=True, workers=settings.workers, **options)
     else:
         uvicorn.run(create_app(settings), **options)

@@ -8,10 +8,10 @@ from index.embed import Embedder
 from index.layout import IndexUnusable
 from index.store import Store
 from index.versions import current_version
-from server.answer import QA
+from server.answer.qa import QA
+from server.answer.terms import load_word_lists
 from server.engine import open_qa
 from server.settings import Settings
-from server.terms import load_word_lists
 
 log = logging.getLogger("verbatim")
 

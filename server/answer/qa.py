@@ -9,11 +9,10 @@ from index.embed import QueryCache
 from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
-from server.followup import resolve
-from server.retrieve import CONTINUES, POINTER, Ranked, quotable_shape, rank, topic_words
-from server.selector import Selector, read, shipped, signals
-from server.settings import Settings
-from server.terms import (
+from server.answer.followup import resolve
+from server.answer.retrieve import CONTINUES, POINTER, Ranked, quotable_shape, rank, topic_words
+from server.answer.selector import Selector, read, shipped, signals
+from server.answer.terms import (
     foreign,
     joined_compounds,
     medical,
@@ -23,6 +22,7 @@ from server.terms import (
     undefined_term,
     unsupported_qualifiers,
 )
+from server.settings import Settings
 
 NO_ANSWER = "The documents do not answer this question."
 # What a sentence advising a person to seek individual advice says; a personal question ("Should I ...?") is
@@ -90,7 +90,7 @@ class Evidence:
     unsupported: list[str] = field(default_factory=list)  # qualifiers of the question the evidence lacks
     foreign: bool = False  # none of the question's own words is the documents'
     focus: int | None = None  # the sentence most like what the question asks beyond the topic (QA._focus)
-    signals: np.ndarray | None = None  # what the confidence is computed from (server.selector.signals)
+    signals: np.ndarray | None = None  # what the confidence is computed from (server.answer.selector.signals)
     confidence: float | None = None  # the selector's probability that an answer from this evidence is right
     personal: bool = False  # asks for medical advice about the asker ("Should I ...?", "my son")
 

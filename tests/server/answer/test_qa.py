@@ -4,12 +4,12 @@ import pytest
 
 from index.embed import Embedder
 from index.text import tokens
-from server.answer import NO_ANSWER, QA, Answer
+from server.answer.followup import resolve
+from server.answer.qa import NO_ANSWER, QA, Answer
+from server.answer.retrieve import asked_for, rank, topic_words, unquotable
+from server.answer.terms import unsupported_qualifiers
 from server.engine import build, open_qa
-from server.followup import resolve
-from server.retrieve import asked_for, rank, topic_words, unquotable
 from server.settings import Settings
-from server.terms import unsupported_qualifiers
 
 GOLDEN = [  # question, document it must cite, words the first sentence holds
     ("What does CRISPR allow scientists to do?", "editing.txt", "target specific DNA sequences"),

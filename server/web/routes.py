@@ -8,9 +8,9 @@ import orjson
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from server.answer import QA, Answer
-from server.pages import render
-from server.schemas import (
+from server.answer.qa import QA, Answer
+from server.web.pages import render
+from server.web.schemas import (
     MAX_HISTORY,
     MAX_QUESTION,
     AnswerOut,
@@ -20,7 +20,7 @@ from server.schemas import (
     Problem,
     Reloaded,
 )
-from server.viewer import indexed_file, page_png, page_views
+from server.web.viewer import indexed_file, page_png, page_views
 
 Abstained = Callable[[QA, str, list[str], Answer], None]
 
@@ -54,7 +54,7 @@ def reload(request: Request, authorization: Annotated[str | None, Header()] = No
 @router.post("/ask", response_model=AnswerOut, responses=ERRORS, summary="Answer a question with quoted sentences")
 async def ask(request: Request, body: AskRequest, qa: QADep) -> Response:
     """Sentences copied from the documents, each cited; or `answered: false` when they don't answer."""
-    # Valid application/json bodies are answered by server.app.DirectAsk before they reach this route, which
+    # Valid application/json bodies are answered by server.web.app.DirectAsk before they reach this route, which
     # answers what it hands on (other JSON types, invalid bodies, an unusable index) and documents the endpoint.
     # On the event loop, not in the thread pool: the answer is CPU work, so a thread adds no throughput, only the
     # wake-up of that thread (about 1 ms a request here).
@@ -64,7 +64,7 @@ async def ask(request: Request, body: AskRequest, qa: QADep) -> Response:
 
 
 def answer_json(qa: QA, body: AskRequest, abstained: Abstained | None = None) -> bytes:
-    """The Answer as the API's JSON (shared with server.app.DirectAsk, which answers most requests); an abstention
+    """The Answer as the API's JSON (shared with server.web.app.DirectAsk, which answers most requests); an abstention
     is told to `abstained` (the question log, when VERBATIM_LOG_QUESTIONS is on)."""
     answer = qa.ask(body.question, body.history)
     if abstained is not None and not answer.answered:
