@@ -81,7 +81,7 @@ def collect(name: str, qa: QA) -> list[Item]:
 
 def cached_collect(name: str, qa: QA) -> list[Item]:
     """collect(), remembered under bench/out/quality/<set>/ while the code computing features is unchanged."""
-    code = b"".join((Path(__file__).parents[1] / "server" / f).read_bytes()
+    code = b"".join((Path(__file__).parents[1] / "server" / "answer" / f).read_bytes()
                     for f in ("retrieve.py", "terms.py", "followup.py"))  # fmt: skip
     path = Path("bench/out/quality") / name / f"candidates-{hashlib.sha1(code).hexdigest()[:12]}.pkl"
     if path.exists():
