@@ -24,7 +24,7 @@ from server.web import library_pages, library_routes
 from server.web.limits import DRAIN_BYTES, RateLimit, drain
 from server.web.live import LiveQA
 from server.web.pages import error_page, render, wants_html
-from server.web.routes import answer_json, router
+from server.web.routes import VERSION_HEADER, answer_json, router
 from server.web.schemas import AskRequest
 from server.web.service import open_service
 
@@ -133,10 +133,12 @@ class DirectAsk:
                 break
         try:
             state = scope["app"].state
-            answer = answer_json(state.live.current(), AskRequest.model_validate_json(body), state.abstained)
+            qa = state.live.current()
+            answer = answer_json(qa, AskRequest.model_validate_json(body), state.abstained)
         except (ValidationError, IndexUnusable):
             return await self.app(scope, _replay(body, receive), send)
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode()),
+                   (VERSION_HEADER.encode(), qa.store.path.name.encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
 

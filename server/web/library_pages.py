@@ -65,7 +65,7 @@ def library_page(request: Request, service: Service, qa: object, nonce: str, sta
                       built_at=manifest.get("built_at", ""), model=manifest.get("model", {}).get("name", ""),
                       passages=len(store.passages), trash=service.library.trashed(),
                       job=progress(job) if job else None, stages=STAGES, outcome=outcome, message=message,
-                      error=error, groups=groups, unhelpful=apart, logging=service.settings.log_questions,
+                      error=error and error[0].upper() + error[1:], groups=groups, unhelpful=apart, logging=service.settings.log_questions,
                       max_bytes=min(service.settings.upload_max_bytes, service.settings.max_file_bytes),
                       max_files=service.settings.upload_max_files, accept=",".join(sorted(FORMATS)),
                       source_link=lambda source: f"/sources/{quote(source)}")  # fmt: skip

@@ -23,6 +23,7 @@ from server.web.schemas import (
 from server.web.viewer import indexed_file, page_png, page_views
 
 Abstained = Callable[[QA, str, list[str], Answer], None]
+VERSION_HEADER = "x-index-version"  # on every answer: the index version it came from (what feedback names)
 
 router = APIRouter()
 ERRORS = {422: {"model": Problem, "description": "The request is not a valid question."},
@@ -60,7 +61,8 @@ async def ask(request: Request, body: AskRequest, qa: QADep) -> Response:
     # wake-up of that thread (about 1 ms a request here).
     # Returned as bytes: the Answer is already of the documented shape, so FastAPI need not re-validate it, and
     # orjson writes the dataclass directly.
-    return Response(answer_json(qa, body, request.app.state.abstained), media_type="application/json")
+    return Response(answer_json(qa, body, request.app.state.abstained), media_type="application/json",
+                    headers={VERSION_HEADER: qa.store.path.name})
 
 
 def answer_json(qa: QA, body: AskRequest, abstained: Abstained | None = None) -> bytes:
@@ -91,7 +93,8 @@ def _chat(request: Request, qa: QA, question: str | None, history: list[str]) ->
     abstained = request.app.state.abstained
     if abstained is not None and question and question.strip() and not turns[-1][1].answered:
         abstained(qa, asked[-1], asked[:-1], turns[-1][1])
-    return render(request, "chat.html", turns=turns, history=asked)
+    return render(request, "chat.html", turns=turns, history=asked, index_version=qa.store.path.name,
+                  feedback=request.app.state.library is not None)  # fmt: skip
 
 
 EarlierQuestions = Annotated[list[Earlier] | None, Query(description="Earlier questions, oldest first.")]

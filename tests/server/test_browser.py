@@ -48,6 +48,7 @@ def test_question_gets_a_cited_answer_and_keeps_focus(page: Page) -> None:
     expect(answer.locator(".passage mark").first).to_contain_text("bioreactors")
     expect(page.get_by_label("Ask the documents")).to_be_focused()
     expect(page.get_by_label("Ask the documents")).to_have_value("")
+    expect(page.locator(".turn .feedback")).to_have_count(0)  # no library (no admin token): no feedback to send
 
 
 def test_shift_enter_adds_a_line_instead_of_sending(page: Page) -> None:

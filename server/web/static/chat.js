@@ -70,6 +70,60 @@ function lowConfidence() {
   return Number.isFinite(value) ? value : 0.5;
 }
 
+// Feedback under an answer, where the library is on to receive it (POST /feedback): helpful, or not, with a note.
+let feedbackForms = 0;
+
+function feedbackBox(question, history, version) {
+  const id = `feedback-note-${++feedbackForms}`;
+  const yes = el("button", { type: "button", class: "quiet" }, "Helpful");
+  const no = el("button", { type: "button", class: "quiet" }, "Not helpful");
+  const said = el("p", { class: "feedback-said", role: "status" });
+  const note = el("textarea", { id, rows: "2", maxlength: "2000" });
+  const form = el("form", { class: "feedback-note", hidden: "" },
+    el("label", { for: id }, "What was wrong or missing? (optional)"),
+    el("div", { class: "row" }, note, el("button", { type: "submit" }, "Send")));
+  const box = el("div", { class: "feedback" },
+    el("p", { class: "feedback-ask" }, "Was this answer helpful? ", yes, " ", no), form, said);
+
+  async function send(helpful, text) {
+    for (const button of box.querySelectorAll("button")) button.disabled = true;
+    said.classList.remove("error");
+    try {
+      const response = await fetch("/feedback", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: question, history, helpful, note: text, index_version: version }) });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        throw new Error(body.detail || `error ${response.status}`);
+      }
+      box.querySelector(".feedback-ask").hidden = true;
+      form.hidden = true;
+      said.textContent = "Thank you: your feedback was sent to the library's owners.";
+    } catch (failure) {
+      said.textContent = `Your feedback was not sent: ${failure.message}`;
+      said.classList.add("error");
+      for (const button of box.querySelectorAll("button")) button.disabled = false;
+    }
+  }
+
+  yes.addEventListener("click", () => send(true, ""));
+  no.addEventListener("click", () => { form.hidden = false; no.setAttribute("aria-pressed", "true"); note.focus(); });
+  form.addEventListener("submit", (event) => { event.preventDefault(); send(false, note.value.trim()); });
+  note.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
+  });
+  return box;
+}
+
+// The answers the server rendered (a question in the address, the form without JavaScript) get it too.
+function feedbackOnRenderedTurns(conversation) {
+  const asked = [];
+  for (const turn of conversation.querySelectorAll(".turn[data-question]")) {
+    const question = turn.dataset.question;
+    turn.append(feedbackBox(question, [...asked], conversation.dataset.indexVersion));
+    asked.push(question);
+  }
+}
+
 function setupChat(form) {
   const input = form.querySelector("#question");
   const button = form.querySelector("button");
@@ -94,6 +148,9 @@ function setupChat(form) {
       const body = await response.json();
       if (!response.ok) throw new Error(body.detail || `error ${response.status}`);
       turn.append(renderAnswer(body));
+      if (conversation.dataset.feedback) {
+        turn.append(feedbackBox(question, [...history], response.headers.get("x-index-version") || ""));
+      }
       history.push(question);
       form.append(el("input", { type: "hidden", name: "history", value: question }));
       input.value = "";
@@ -120,6 +177,8 @@ function setupChat(form) {
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector("#ask");
   if (form && window.fetch) setupChat(form);
+  const conversation = document.querySelector("#conversation");
+  if (conversation && conversation.dataset.feedback && window.fetch) feedbackOnRenderedTurns(conversation);
   const quote = document.querySelector("#quote");
   if (quote) { quote.scrollIntoView({ block: "center" }); quote.focus({ preventScroll: true }); }
 });
