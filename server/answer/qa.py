@@ -13,6 +13,7 @@ from server.answer.followup import resolve
 from server.answer.retrieve import CONTINUES, POINTER, Ranked, quotable_shape, rank, topic_words
 from server.answer.selector import Selector, read, shipped, signals
 from server.answer.terms import (
+    asked_part,
     foreign,
     joined_compounds,
     medical,
@@ -128,17 +129,21 @@ class QA:
         vector = self.embedder.encode_query(query)
         ranked = rank(self.store, query, vector, query_tokens, self.settings, self.selector)
         quotable = self._quotable(ranked)
-        missing = missing_terms(self.store, query, self.settings.rare_zipf)
+        asked = asked_part(query)  # the checks below read what the turn asks, not the situation it tells
+        missing = missing_terms(self.store, asked, self.settings.rare_zipf)
         found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
                          focus=self._focus(query, vector, ranked))  # fmt: skip
         if not found.missing:
             retrieved = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
-            found.missing = [term] if (term := undefined_term(query, retrieved)) else []
+            found.missing = [term] if (term := undefined_term(asked, retrieved)) else []
             found.foreign = foreign(self.store, query)
-            found.personal = personal(query)
+            # Advice about the asker's own case is the documents' to give where they give it; where they don't, a
+            # personal question on a medical matter is refused, and one on anything else ("Should I file form
+            # B?" over a service's guides) is answered as any question is.
+            found.personal = personal(query) and (self._advice is not None or medical(query))
         if quotable:
             window = " ".join(self.store.sentences[i].text for i in self._window(quotable[0][0]))
-            found.unsupported = unsupported_qualifiers(query, window)
+            found.unsupported = unsupported_qualifiers(asked, window)
         if ranked.best is not None:
             question = (float(bool(found.unsupported)), float(found.foreign), float(len(own_words(query))))
             found.signals = signals(np.array([p for _, p, _ in ranked.sentences]), ranked.best, question)

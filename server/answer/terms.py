@@ -57,6 +57,18 @@ def _misspelt(store: Store, word: str) -> bool:
     return _close(word, store.words) or (word.islower() and _close(word, _common_english()))
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])")
+
+
+def asked_part(question: str) -> str:
+    """The sentences of a user's turn that ask something: "I moved to Ohio last month. How do I change my address?"
+    asks the second; what the first tells is the asker's situation, not a term the documents must hold. A turn with
+    no question mark, or nothing else, is asked whole."""
+    parts = _SENTENCE_END.split(question.strip())
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    return " ".join(asking) if asking and len(asking) < len(parts) else question
+
+
 def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
     """Distinctive words of the question that occur nowhere in the corpus in any form, as the user wrote them: not
     as written, nor as its parts (CRISPR-Cas9: CRISPR, Cas9) or joined (Cas-9: Cas9), nor apart (YenYen: Yen Yen,
@@ -221,8 +233,9 @@ _PERSONAL = re.compile(
 )
 
 
-_MEDICAL = re.compile(r"\b(doctors?|specialists?|clinics?|conditions?|diagnos\w*|symptoms?|illness\w*|diseases?|"
-                      r"treat\w*|therap\w*|medic\w*|cure[sd]?|health)\b", re.IGNORECASE)  # fmt: skip
+_MEDICAL = re.compile(r"\b(doctors?|specialists?|clinics?|diagnos\w*|symptoms?|illness(es)?|diseases?|"
+                      r"treat(ed|ing|ments?)?|therap\w*|medic(al|ines?|ations?)|cured?|cures|surgery|patients?)\b",
+                      re.IGNORECASE)  # fmt: skip
 
 
 def personal(question: str) -> bool:

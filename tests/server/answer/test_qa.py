@@ -7,7 +7,7 @@ from index.text import tokens
 from server.answer.followup import resolve
 from server.answer.qa import NO_ANSWER, QA, Answer
 from server.answer.retrieve import asked_for, rank, topic_words, unquotable
-from server.answer.terms import unsupported_qualifiers
+from server.answer.terms import asked_part, unsupported_qualifiers
 from server.engine import build, open_qa
 from server.settings import Settings
 
@@ -371,3 +371,26 @@ def test_a_personal_question_is_answered_with_the_documents_advice_to_see_a_spec
 def test_a_personal_question_without_advice_in_the_documents_abstains(qa: QA) -> None:
     answer = qa.ask("Should I get CRISPR therapy for my son?")
     assert not answer.answered and answer.answer == NO_ANSWER
+
+
+def test_a_personal_question_on_no_medical_matter_is_answered_where_the_documents_give_no_advice(qa: QA) -> None:
+    answer = qa.ask("Should I grow my viral vectors in bioreactors?")
+    assert answer.answered and "bioreactors" in answer.sentences[0].text
+    assert_verbatim_and_cited(qa, answer)
+
+
+def test_what_a_turn_tells_before_its_question_names_no_missing_term(qa: QA) -> None:
+    told = qa.ask("I work for Acme in Ohio. Where are viral vectors grown?")
+    assert told.answered and "bioreactors" in told.sentences[0].text and told.missing_terms == []
+    asked = qa.ask("Where are viral vectors grown in Ohio?")
+    assert not asked.answered and asked.missing_terms == ["Ohio"]
+
+
+@pytest.mark.parametrize(("turn", "asked"), [
+    ("I moved last month. How do I change my address?", "How do I change my address?"),
+    ("What is CRISPR?", "What is CRISPR?"),
+    ("I lost my card. Please help", "I lost my card. Please help"),
+    ("Is it expensive? (gene therapy)", "Is it expensive? (gene therapy)"),
+])  # fmt: skip
+def test_the_asked_part_of_a_turn_is_its_questions(turn: str, asked: str) -> None:
+    assert asked_part(turn) == asked
