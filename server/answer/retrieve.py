@@ -10,7 +10,7 @@ import numpy as np
 
 from index.store import Store
 from index.text import WORD, tokens
-from server.answer.selector import Selector, shipped
+from server.answer.selector import Selector, interactions, shipped
 from server.settings import Settings
 
 RRF_K = 60
@@ -224,7 +224,8 @@ def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str]
     """Candidates ranked by the selector's probability that they hold the answer."""
     selector = selector or shipped()
     passages, ids, rows, sims = features(store, question, query, query_tokens, settings)
-    scores = selector.probabilities(rows)
+    products = interactions(query, store.sentence_vectors[ids]) if selector.reads_vectors and len(ids) else None
+    scores = selector.probabilities(rows, products)
     order = np.argsort(-scores, kind="stable")
     best = rows[order[0]] if len(order) else None
     return Ranked(passages, [(int(ids[i]), float(scores[i]), float(sims[i])) for i in order], best)
