@@ -33,6 +33,7 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus repeats its words: a rebuild re-tokenizes every text for BM25
 def stem(word: str) -> str:
     return _stemmer().stemWord(fold(word))
 
