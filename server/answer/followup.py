@@ -23,10 +23,21 @@ def topic(question: str) -> str:
     return text.strip() or question.strip().rstrip("?!. ")
 
 
+# Possessives that, after a word naming the question's own subject, point to it: "How do bees find their way?"
+_POSSESSIVES = {"its", "their", "theirs", "his", "her"}
+
+
 def leans_on_history(question: str) -> bool:
-    """True when the question points back (it, they, this ...) or has too little of its own to search with."""
+    """True when the question points back (it, they, this ...) or has too little of its own to search with. A
+    possessive after one of the question's own words points to that word, not back."""
     words = [w.lower() for w in WORD.findall(question)]
-    return any(w in _POINTERS for w in words) or not [w for w in own_words(question) if w.lower() not in _POINTERS]
+    own = {w.lower() for w in own_words(question)} - _POINTERS
+    if not own:
+        return True
+    for n, word in enumerate(words):
+        if word in _POINTERS and not (word in _POSSESSIVES and own & set(words[:n])):
+            return True
+    return False
 
 
 _WHAT_ABOUT = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)[\s?!.]*$",

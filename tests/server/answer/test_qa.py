@@ -394,3 +394,14 @@ def test_what_a_turn_tells_before_its_question_names_no_missing_term(qa: QA) -> 
 ])  # fmt: skip
 def test_the_asked_part_of_a_turn_is_its_questions(turn: str, asked: str) -> None:
     assert asked_part(turn) == asked
+
+
+@pytest.mark.parametrize(("question", "standalone"), [
+    ("How do honeybees find their way home?", True),  # "their" is the honeybees'
+    ("How does CRISPR compare to its predecessors?", True),
+    ("What are its side effects?", False),
+    ("Is it still maturing?", False),
+])  # fmt: skip
+def test_a_possessive_after_the_questions_own_subject_does_not_point_back(question: str, standalone: bool) -> None:
+    earlier = "How fast do zebrafish regrow heart muscle?"
+    assert (resolve(question, [earlier]) == question) is standalone
