@@ -1,6 +1,9 @@
 """Resolve a follow-up question from the conversation's earlier questions, by rule (no language model)."""
 
 import re
+from dataclasses import dataclass
+
+from wordfreq import zipf_frequency
 
 from index.text import WORD
 from server.answer.terms import own_words
@@ -23,21 +26,34 @@ def topic(question: str) -> str:
     return text.strip() or question.strip().rstrip("?!. ")
 
 
+_FEW = 2  # own words that may still lean on the conversation, when they are everyday words
+_EVERYDAY_ZIPF = 4.5  # as frequent in English as apply, ready, week, cost
 # Possessives that, after a word naming the question's own subject, point to it: "How do bees find their way?"
 _POSSESSIVES = {"its", "their", "theirs", "his", "her"}
 
 
+def _own(question: str) -> list[str]:
+    return [w.lower() for w in own_words(question) if w.lower() not in _POINTERS]
+
+
 def leans_on_history(question: str) -> bool:
-    """True when the question points back (it, they, this ...) or has too little of its own to search with. A
+    """True when the question points back (it, they, this ...) or has too little of its own to search with: no own
+    word, or one or two that any conversation uses ("How do I apply?", "What information do I need?"). A
     possessive after one of the question's own words points to that word, not back."""
     words = [w.lower() for w in WORD.findall(question)]
-    own = {w.lower() for w in own_words(question)} - _POINTERS
-    if not own:
+    own = _own(question)
+    if not own or (len(own) <= _FEW and all(zipf_frequency(w, "en") >= _EVERYDAY_ZIPF for w in own)):
         return True
     for n, word in enumerate(words):
-        if word in _POINTERS and not (word in _POSSESSIVES and own & set(words[:n])):
+        if word in _POINTERS and not (word in _POSSESSIVES and set(own) & set(words[:n])):
             return True
     return False
+
+
+def _context(turn: str) -> bool:
+    """Whether an earlier turn names what the conversation is about: it stands alone, or names three things of its
+    own whatever it points to ("Hi, I need to renew my license. Can I do it online?")."""
+    return bool(turn.strip()) and (not leans_on_history(turn) or len(set(_own(turn))) > _FEW)
 
 
 _WHAT_ABOUT = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)[\s?!.]*$",
@@ -62,20 +78,39 @@ def _swap_subject(earlier: str, subject: str) -> str | None:
     return earlier[:start] + subject + earlier[end:]
 
 
-def resolve(question: str, history: list[str]) -> str:
-    """The question made standalone: "what about X?" asks the earlier question of X; a pointer word is replaced by
-    the latest earlier topic, or that topic is added."""
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A question made standalone: what it asks, and the conversation's subject added for the search."""
+
+    asked: str  # the question; a pointer word may be replaced by the subject ("Is CRISPR still maturing?")
+    context: str | None = None  # the subject, where it could not take a pointer's place
+
+    @property
+    def query(self) -> str:
+        return f"{self.asked} ({self.context})" if self.context else self.asked
+
+
+def standalone(question: str, history: list[str]) -> Resolved:
+    """The question made standalone: "what about X?" asks the earlier question of X (X pointing back itself, "what
+    about its safety?", is resolved as below); a pointer word is replaced by the latest earlier topic, or that topic
+    is added as context."""
     about = _WHAT_ABOUT.match(question)
-    if history and about:
-        earlier = resolve(history[-1], history[:-1])
-        return _swap_subject(earlier, about["subject"].strip()) or question
+    if history and about and not _POINTERS & {w.lower() for w in WORD.findall(about["subject"])}:
+        earlier = standalone(history[-1], history[:-1])
+        swapped = _swap_subject(earlier.asked, about["subject"].strip())
+        return Resolved(swapped, earlier.context) if swapped else Resolved(question)
     if not history or not leans_on_history(question):
-        return question
-    standalone = [q for q in history if q.strip() and not leans_on_history(q)]
-    if not standalone:
-        return question
-    subject = topic(standalone[-1])
+        return Resolved(question)
+    turns = [q for q in history if _context(q)]
+    if not turns:
+        return Resolved(question)
+    subject = topic(turns[-1])
     pattern = re.compile(rf"\b({'|'.join(sorted(_SUBSTITUTABLE))})\b", re.IGNORECASE)
     if len(subject.split()) <= 5 and pattern.search(question):
-        return pattern.sub(lambda _: subject, question, count=1)
-    return f"{question} ({subject})"
+        return Resolved(pattern.sub(lambda _: subject, question, count=1))
+    return Resolved(question, subject)
+
+
+def resolve(question: str, history: list[str]) -> str:
+    """The question made standalone, as searched (standalone().query)."""
+    return standalone(question, history).query

@@ -9,7 +9,7 @@ from index.embed import QueryCache
 from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
-from server.answer.followup import resolve
+from server.answer.followup import standalone
 from server.answer.retrieve import CONTINUES, POINTER, Ranked, quotable_shape, rank, topic_words
 from server.answer.selector import Selector, read, shipped, signals
 from server.answer.terms import (
@@ -124,12 +124,14 @@ class QA:
 
     def evidence(self, question: str, history: list[str]) -> "Evidence":
         """Retrieval for the question made standalone, and the signals abstention is decided on."""
-        query = joined_compounds(self.store, resolve(question.strip(), [h for h in history if h.strip()]))
+        resolved = standalone(question.strip(), [h for h in history if h.strip()])
+        query = joined_compounds(self.store, resolved.query)
         query_tokens = tokens(query)
         vector = self.embedder.encode_query(query)
         ranked = rank(self.store, query, vector, query_tokens, self.settings, self.selector)
         quotable = self._quotable(ranked)
-        asked = asked_part(query)  # the checks below read what the turn asks, not the situation it tells
+        # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.
+        asked = asked_part(joined_compounds(self.store, resolved.asked))
         missing = missing_terms(self.store, asked, self.settings.rare_zipf)
         found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
                          focus=self._focus(query, vector, ranked))  # fmt: skip

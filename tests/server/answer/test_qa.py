@@ -405,3 +405,17 @@ def test_the_asked_part_of_a_turn_is_its_questions(turn: str, asked: str) -> Non
 def test_a_possessive_after_the_questions_own_subject_does_not_point_back(question: str, standalone: bool) -> None:
     earlier = "How fast do zebrafish regrow heart muscle?"
     assert (resolve(question, [earlier]) == question) is standalone
+
+
+@pytest.mark.parametrize(("question", "history", "query"), [
+    # An earlier turn that names three things of its own is the conversation's subject, even where it points too.
+    ("What do I need for that?", ["Hi, I need to renew my license. Can I do it online?"],
+     "What do I need for that? (Hi, I need to renew my license. Can I do it online)"),
+    # One or two everyday words of its own lean on the conversation; a rarer word stands alone.
+    ("How do I apply?", ["How are unemployment benefits paid?"], "How do I apply? (unemployment benefits paid)"),
+    ("What is electroporation?", ["What is CRISPR?"], "What is electroporation?"),
+    # "what about X?" where X itself points back is resolved as any pointing question.
+    ("what about its safety?", ["What is CRISPR?"], "what about its safety? (CRISPR)"),
+])  # fmt: skip
+def test_a_follow_up_takes_the_conversations_subject(question: str, history: list[str], query: str) -> None:
+    assert resolve(question, history) == query
