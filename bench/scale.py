@@ -34,6 +34,7 @@ from index.layout import FORMAT_VERSION, write_index
 from index.runtime import export, export_folder
 from index.search import build_search, read_search, recall_at, write_search
 from index.text import tokens
+from index.units import FILES as UNIT_FILES
 from index.versions import new_version_dir, publish
 from ingest.load import load_corpus
 from ingest.split import passages as split_passages
@@ -207,7 +208,7 @@ def one_size(n: int, sentences, base, query_vectors, query_tokens, asked, export
                    "disk_vectors": disk_mib(path, "passage_vectors.npy", "sentence_vectors.npy"),
                    "disk_faiss": disk_mib(path, "passages.faiss", "sentences.faiss"),
                    "disk_bm25": disk_mib(path, "bm25_passages", "bm25_sentences"),
-                   "disk_units": disk_mib(path, "documents.json", "passages.json")}  # fmt: skip
+                   "disk_units": disk_mib(path, *UNIT_FILES)}  # fmt: skip
         figures |= search_figures(path, manifest, query_vectors, query_tokens, passage_vectors)
         del passage_vectors
         figures |= server_figures(root, asked)

@@ -108,7 +108,7 @@ def _previous(path: Path, manifest: dict) -> Previous:
         texts, passages = read_units(path)
         layouts = read_layouts(path)
         vectors = np.concatenate(read_vectors(path))
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, EOFError, ValueError, KeyError) as error:
         return Previous(reason=f"previous index unreadable ({error}): full rebuild")
     units = [passage_text_for_embedding(p) for p in passages]
     units += [sentence_text_for_embedding(p, s) for p in passages for s in p.sentences]

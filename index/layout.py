@@ -9,9 +9,10 @@ import numpy as np
 
 from index.search import EXACT_LIMIT, RECALL_TARGET, build_search, read_search, write_search
 from index.text import WORD, tokens
+from index.units import Documents, LazyUnits, Units, write_units
 from ingest.units import LineBox, Passage, Sentence
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: units as one text file and memory-mapped offset arrays (index.units)
 MANIFEST = "manifest.json"
 
 
@@ -41,20 +42,6 @@ def sentence_text_for_embedding(passage: Passage, sentence: Sentence) -> str:
     return f"{passage.context}: {sentence.text}" if passage.context else sentence.text
 
 
-def _passage_record(p: Passage) -> dict:
-    return {"doc": p.doc_id, "start": p.start, "end": p.end, "section": list(p.section), "page": p.page,
-            "header": p.header, "kind": p.kind, "context": p.context,
-            "sentences": [[s.start, s.end] for s in p.sentences]}  # fmt: skip
-
-
-def passage_from_record(record: dict, text: str) -> Passage:
-    doc = record["doc"]
-    sentences = tuple(Sentence(doc, a, b, text[a:b]) for a, b in record["sentences"])
-    return Passage(doc, record["start"], record["end"], text[record["start"] : record["end"]], sentences,
-                   tuple(record["section"]), record["page"], record["header"], record["kind"],
-                   record["context"])  # fmt: skip
-
-
 def _bm25(texts: list[str]) -> bm25s.BM25:
     retriever = bm25s.BM25()
     retriever.index([tokens(t) or [""] for t in texts], show_progress=False)
@@ -75,11 +62,10 @@ def write_index(
     """Write every part of one index version into the (new, empty) directory `path`; returns the manifest written,
     which also describes the vector searches chosen for the corpus's size. `layouts` holds, for laid-out documents
     (PDFs), where each line of their text stands on its page (layout_record)."""
-    (path / "documents.json").write_text(json.dumps(documents, ensure_ascii=False))
+    write_units(path, documents, passages)
     (path / "layout.json").write_text(json.dumps(layouts or {}))
     words = {w.lower() for text in documents.values() for w in WORD.findall(text)}
     (path / "words.txt").write_text("\n".join(sorted(words)))
-    (path / "passages.json").write_text(json.dumps([_passage_record(p) for p in passages], ensure_ascii=False))
     np.save(path / "passage_vectors.npy", passage_vectors)
     np.save(path / "sentence_vectors.npy", sentence_vectors)
     sentences = [s.text for p in passages for s in p.sentences]
@@ -95,10 +81,9 @@ def write_index(
 
 
 def read_units(path: Path) -> tuple[dict[str, str], list[Passage]]:
-    """The document texts and passages (with their sentences) of a version."""
-    documents = json.loads((path / "documents.json").read_text())
-    records = json.loads((path / "passages.json").read_text())
-    return documents, [passage_from_record(r, documents[r["doc"]]) for r in records]
+    """The document texts and passages (with their sentences) of a version, read whole (a build reusing them)."""
+    units = Units(path, cached=0)
+    return dict(Documents(units)), list(LazyUnits(units.passage_rows, units.make_passage, units.make_passage))
 
 
 def layout_record(boxes: tuple[LineBox, ...]) -> list:

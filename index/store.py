@@ -1,6 +1,12 @@
-"""A loaded index version: passages and sentences, searched by FAISS (vectors) and BM25 (words)."""
+"""A loaded index version: passages and sentences, searched by FAISS (vectors) and BM25 (words).
+
+Nothing of a version is copied into the process but its vocabulary: the vectors, the vector searches, the BM25
+scores and the units (index.units) are memory-mapped, so a server's workers and replicas on one machine share one
+copy of them through the page cache, and opening a version reads almost nothing.
+"""
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -17,11 +23,11 @@ from index.layout import (
     read_layouts,
     read_manifest,
     read_searches,
-    read_units,
     read_vectors,
     read_words,
 )
 from index.text import tokens
+from index.units import COUNT, DOC, END, FIRST, START, Documents, LazyUnits, Units
 from index.versions import current_version
 from ingest.units import Passage, Sentence
 
@@ -46,9 +52,10 @@ class Store:
 
     path: Path
     manifest: dict
-    documents: dict[str, str]
-    passages: list[Passage]
-    sentences: list[Sentence]
+    units: Units
+    documents: Mapping[str, str]  # text by document id, decoded when asked for
+    passages: Sequence[Passage]  # each made when indexed (index.units)
+    sentences: Sequence[Sentence]
     sentence_passage: np.ndarray  # index into passages for each sentence
     sentence_offsets: np.ndarray  # id of each passage's first sentence
     passage_vectors: np.ndarray
@@ -74,16 +81,14 @@ class Store:
         check_manifest(manifest, model, max_passage_chars, path)
         try:
             return cls._read(path, manifest)
-        except (OSError, ValueError, KeyError, RuntimeError) as error:
+        except (OSError, EOFError, ValueError, KeyError, RuntimeError) as error:
             raise IndexDamaged(f"index at {path} is damaged ({error}): run `verbatim index` to rebuild") from error
 
     @classmethod
     def _read(cls, path: Path, manifest: dict) -> "Store":
-        documents, passages = read_units(path)
-        sentences = [s for p in passages for s in p.sentences]
-        counts = [len(p.sentences) for p in passages]
-        owner = np.repeat(np.arange(len(passages)), counts)
-        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        units = Units(path)
+        passages = LazyUnits(units.passage_rows, units.passage, units.make_passage)
+        sentences = LazyUnits(units.sentence_rows, units.sentence, units.make_sentence)
         passage_vectors, sentence_vectors = read_vectors(path)
         dim = manifest["model"]["dimension"]
         if passage_vectors.shape != (len(passages), dim) or sentence_vectors.shape != (len(sentences), dim):
@@ -91,12 +96,13 @@ class Store:
         passage_search, sentence_search = read_searches(path, manifest)
         if (passage_search.ntotal, sentence_search.ntotal) != (len(passages), len(sentences)):
             raise ValueError("vector search does not match the passages")
-        passage_bm25 = bm25s.BM25.load(path / "bm25_passages", show_progress=False)
-        sentence_bm25 = bm25s.BM25.load(path / "bm25_sentences", show_progress=False)
+        passage_bm25, sentence_bm25 = (bm25s.BM25.load(path / name, mmap=True, show_progress=False)
+                                       for name in ("bm25_passages", "bm25_sentences"))  # fmt: skip
         if passage_bm25.scores["num_docs"] != len(passages) or sentence_bm25.scores["num_docs"] != len(sentences):
             raise ValueError("lexical index does not match the passages")
-        return cls(path, manifest, documents, passages, sentences, owner, offsets, passage_vectors, sentence_vectors,
-                   passage_search, sentence_search, passage_bm25, sentence_bm25, read_words(path))  # fmt: skip
+        return cls(path, manifest, units, Documents(units), passages, sentences, units.sentence_rows[:, 0],
+                   units.passage_rows[:, FIRST], passage_vectors, sentence_vectors, passage_search, sentence_search,
+                   passage_bm25, sentence_bm25, read_words(path))  # fmt: skip
 
     def dense(self, query: np.ndarray, k: int, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Ids and cosine similarities of the k nearest passages (or sentences)."""
@@ -134,21 +140,16 @@ class Store:
 
     def passage_at(self, doc_id: str, offset: int) -> Passage | None:
         """The passage of a document holding a text offset, if any."""
-        for passage in self._by_document.get(doc_id, []):
-            if passage.start <= offset < passage.end:
-                return passage
-        return None
-
-    @cached_property
-    def _by_document(self) -> dict[str, list[Passage]]:
-        by_document: dict[str, list[Passage]] = {}
-        for passage in self.passages:
-            by_document.setdefault(passage.doc_id, []).append(passage)
-        return by_document
+        number = self.units.doc_number.get(doc_id)
+        rows = self.units.passage_rows
+        if number is None or not len(rows):
+            return None
+        found = np.flatnonzero((rows[:, DOC] == number) & (rows[:, START] <= offset) & (offset < rows[:, END]))
+        return self.passages[int(found[0])] if len(found) else None
 
     def passage_sentence_ids(self, pid: int) -> range:
         first = int(self.sentence_offsets[pid])
-        return range(first, first + len(self.passages[pid].sentences))
+        return range(first, first + int(self.units.passage_rows[pid, COUNT]))
 
     def passages_using(self, token: str) -> int:
         """How many passages use a token (its document frequency over passages)."""

@@ -162,7 +162,7 @@ def test_damaged_version_is_refused_while_the_old_one_keeps_serving(setup: Setti
     good = current_version(setup.index)
     damaged = setup.index / "v99999999-damaged"
     shutil.copytree(good, damaged)
-    (damaged / "passages.json").write_text('[{"doc": "base.txt"')  # truncated
+    (damaged / "passages.npy").write_bytes(b"\x93NUMPY")  # truncated
     (setup.index / "CURRENT").write_text(damaged.name + "\n")
     response = client.post("/admin/reload", headers={"authorization": "Bearer s3cret"})
     assert response.status_code == 503 and "damaged" in response.json()["detail"]

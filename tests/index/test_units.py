@@ -1,0 +1,106 @@
+"""Units kept in memory-mapped files: every passage and sentence read back verbatim, made only when asked for."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.build import BuildReport, build_index
+from index.embed import Embedder
+from index.layout import IndexDamaged, IndexMismatch, read_units
+from index.store import Store
+from index.units import PASSAGES, Units, write_units
+from index.versions import current_version
+from ingest.load import load_corpus
+from ingest.split import passages as split_passages
+from ingest.units import Passage, Sentence
+from server.settings import Settings
+
+
+def _store(settings: Settings) -> Store:
+    return Store.open(settings.index, settings.model, settings.max_passage_chars)
+
+
+def test_every_unit_reads_back_verbatim(settings: Settings, built: BuildReport) -> None:
+    store = _store(settings)
+    assert len(store.passages) == built.passages and len(store.sentences) == built.sentences
+    for pid, passage in enumerate(store.passages):
+        assert store.documents[passage.doc_id][passage.start : passage.end] == passage.text
+        ids = store.passage_sentence_ids(pid)
+        assert [store.sentences[sid] for sid in ids] == list(passage.sentences)
+        assert all(int(store.sentence_passage[sid]) == pid for sid in ids)
+        for sentence in passage.sentences:
+            assert store.documents[sentence.doc_id][sentence.start : sentence.end] == sentence.text
+
+
+def test_units_are_those_the_documents_split_into(settings: Settings, built: BuildReport) -> None:
+    store = _store(settings)
+    split = [p for item in load_corpus(settings.corpus).loaded for p in split_passages(item.document, item.blocks)]
+    assert sorted(store.passages, key=_place) == sorted(split, key=_place)
+    assert {p.context for p in store.passages} == {p.context for p in split}
+    assert any(p.page for p in store.passages) and any(any(p.section) for p in store.passages)
+
+
+def _place(passage: Passage) -> tuple[str, int]:
+    return passage.doc_id, passage.start
+
+
+def test_text_beyond_ascii_keeps_its_offsets(tmp_path: Path) -> None:
+    text = "Hervé’s naïve test — 😀 done.\nA lone \ud800 surrogate. Ünïcode ends here."
+    cut = text.index("\n") + 1
+    units = [Sentence("a.txt", 0, cut - 1, text[: cut - 1]), Sentence("a.txt", cut, len(text), text[cut:])]
+    passages = [Passage("a.txt", 0, cut - 1, text[: cut - 1], (units[0],), ("Títle", "Part 2"), 3, None, "item"),
+                Passage("a.txt", cut, len(text), text[cut:], (units[1],), (), None, "Header", "row", "ctx")]  # fmt: skip
+    write_units(tmp_path, {"empty.txt": "", "a.txt": text}, passages)
+    documents, read = read_units(tmp_path)
+    assert documents == {"empty.txt": "", "a.txt": text} and read == passages
+    assert [p.context for p in read] == ["", "ctx"]
+
+
+def test_units_are_made_on_demand_and_the_last_few_kept(settings: Settings, built: BuildReport) -> None:
+    store = _store(settings)
+    assert store.units.passage.cache_info().currsize == 0
+    first = store.passages[0]
+    assert store.passages[0] is first and store.passages[-1] == store.passages[len(store.passages) - 1]
+    assert store.units.passage.cache_info().currsize == 2
+    with pytest.raises(IndexError):
+        store.sentences[len(store.sentences)]
+    assert not store.units.passage_rows.flags.owndata and not store.units.sentence_rows.flags.owndata
+    assert "editing.txt" in store.documents and "nothing.txt" not in store.documents
+    assert store.documents.get("nothing.txt") is None and len(store.documents) == len(list(store.documents))
+
+
+def test_passage_at_finds_the_passage_holding_an_offset(settings: Settings, built: BuildReport) -> None:
+    store = _store(settings)
+    passage = store.passages[len(store.passages) // 2]
+    assert store.passage_at(passage.doc_id, passage.start) == passage
+    assert store.passage_at(passage.doc_id, passage.end - 1) == passage
+    assert store.passage_at("nothing.txt", 0) is None
+
+
+def test_version_of_the_old_format_is_refused_then_rebuilt(tmp_path: Path, settings: Settings,
+                                                           embedder: Embedder, built: BuildReport) -> None:  # fmt: skip
+    shutil.copytree(settings.index, tmp_path / "index")
+    manifest_file = current_version(tmp_path / "index") / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest_file.write_text(json.dumps({**manifest, "format_version": 4}))
+    with pytest.raises(IndexMismatch, match="format 4.*verbatim index"):
+        Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
+    report = build_index(settings.corpus, tmp_path / "index", settings.model, settings.max_passage_chars,
+                         embedder=lambda: embedder)  # fmt: skip
+    assert report.full_rebuild and "format" in report.full_rebuild and report.version
+    assert len(Store.open(tmp_path / "index", settings.model, settings.max_passage_chars).passages) == built.passages
+
+
+def test_units_files_that_disagree_are_refused(tmp_path: Path, settings: Settings, built: BuildReport) -> None:
+    shutil.copytree(settings.index, tmp_path / "index")
+    version = current_version(tmp_path / "index")
+    (version / "text.bin").write_bytes((version / "text.bin").read_bytes()[:-10])
+    with pytest.raises(ValueError, match="do not match"):
+        Units(version)
+    with pytest.raises(IndexDamaged, match="damaged"):
+        Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
+    (version / PASSAGES).write_bytes(b"")
+    with pytest.raises(IndexDamaged, match="rebuild"):
+        Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
