@@ -330,9 +330,12 @@ def _idiom(words: list[str], i: int) -> bool:
     return low == "best" and i + 1 < len(words) and bool(_DESCRIBING.match(words[i + 1].lower()))
 
 
+_NEGATING_PREFIXES = ("in", "un", "non", "non-", "im", "il", "ir", "dis")
+
+
 def _number_said(number: str, evidence: str, said: set[str]) -> bool:
     """A number of the question in the evidence, as digits or as a word ("the remaining 4": "the remaining four")."""
-    return number in evidence or (number.isdecimal() and _NUMBER_WORDS.get(int(number)) in said)
+    return number.lower() in evidence.lower() or (number.isdecimal() and _NUMBER_WORDS.get(int(number)) in said)
 
 
 def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
@@ -351,7 +354,8 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
         if _idiom(words, i):
             continue
         if low in _NEGATION or low.endswith(("n't", "n’t")):
-            unsupported = not negated
+            # "not eligible" is said by "ineligible", "not likely" by "unlikely"
+            unsupported = not negated and not any(p + w.lower() in said for p in _NEGATING_PREFIXES for w in words)
         elif any(ch.isdigit() for ch in word):
             unsupported = not _number_said(word, evidence, said)
         else:

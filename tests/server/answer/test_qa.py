@@ -419,3 +419,11 @@ def test_a_possessive_after_the_questions_own_subject_does_not_point_back(questi
 ])  # fmt: skip
 def test_a_follow_up_takes_the_conversations_subject(question: str, history: list[str], query: str) -> None:
     assert resolve(question, history) == query
+
+
+@pytest.mark.parametrize(("question", "evidence"), [
+    ("what is crispr-cas9", "CRISPR-Cas9 and its successor technologies have transformed gene editing."),
+    ("Who might not be eligible for gene therapy?", "Prior exposure can make some patients ineligible."),
+])  # fmt: skip
+def test_a_qualifier_said_in_another_case_or_by_a_negating_prefix_is_supported(question: str, evidence: str) -> None:
+    assert unsupported_qualifiers(question, evidence) == []
