@@ -26,6 +26,7 @@ from index.layout import (
     read_vectors,
     read_words,
 )
+from index.lexical import Lexical
 from index.text import tokens
 from index.units import COUNT, DOC, END, FIRST, START, Documents, LazyUnits, Units
 from index.versions import current_version
@@ -98,6 +99,8 @@ class Store:
             raise ValueError("vector search does not match the passages")
         passage_bm25, sentence_bm25 = (bm25s.BM25.load(path / name, mmap=True, show_progress=False)
                                        for name in ("bm25_passages", "bm25_sentences"))  # fmt: skip
+        for retriever in (passage_bm25, sentence_bm25):  # plain arrays over the mapping, as read_vectors says why
+            retriever.scores.update({k: np.asarray(retriever.scores[k]) for k in ("data", "indices", "indptr")})
         if passage_bm25.scores["num_docs"] != len(passages) or sentence_bm25.scores["num_docs"] != len(sentences):
             raise ValueError("lexical index does not match the passages")
         return cls(path, manifest, units, Documents(units), passages, sentences, units.sentence_rows[:, 0],
@@ -113,11 +116,27 @@ class Store:
 
     def lexical(self, query_tokens: list[str], sentences: bool = False) -> np.ndarray:
         """BM25 score of every passage (or sentence) for the query's tokens."""
-        retriever = self.sentence_bm25 if sentences else self.passage_bm25
-        known = [t for t in query_tokens if t in retriever.vocab_dict]
-        if not known:
-            return np.zeros(retriever.scores["num_docs"], dtype=np.float32)
-        return retriever.get_scores(known)
+        return self._lexical(sentences).every(query_tokens)
+
+    def lexical_top(self, query_tokens: list[str], k: int, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The k passages (or sentences) of highest positive BM25 score, best first, and their scores; what the
+        top of lexical() holds, without scoring every unit (index.lexical)."""
+        return self._lexical(sentences).top(query_tokens, k)
+
+    def lexical_of(self, query_tokens: list[str], ids: np.ndarray, sentences: bool = False) -> np.ndarray:
+        """The BM25 scores of the given passages (or sentences): lexical()[ids], scoring only those."""
+        return self._lexical(sentences).of(query_tokens, ids)
+
+    def _lexical(self, sentences: bool) -> Lexical:
+        return self._sentence_lexical if sentences else self._passage_lexical
+
+    @cached_property
+    def _passage_lexical(self) -> Lexical:
+        return Lexical(self.passage_bm25)
+
+    @cached_property
+    def _sentence_lexical(self) -> Lexical:
+        return Lexical(self.sentence_bm25)
 
     def has_term(self, token: str) -> bool:
         return token in self.passage_bm25.vocab_dict

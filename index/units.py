@@ -125,21 +125,23 @@ class LazyUnits(Sequence[Unit]):
     """A sequence of passages or sentences, each made when indexed."""
 
     def __init__(self, rows: np.ndarray, make: Callable[[int], Unit], make_uncached: Callable[[int], Unit]) -> None:
-        self.rows, self.make, self.make_uncached = rows, make, make_uncached
+        self.rows, self.make, self.make_uncached, self.count = rows, make, make_uncached, len(rows)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.count
 
     def __getitem__(self, index: int | slice) -> Unit | list[Unit]:  # as a list's
         if isinstance(index, slice):
             return [self.make_uncached(i) for i in range(*index.indices(len(self)))]
         number = index.__index__()
-        if not -len(self) <= number < len(self):
-            raise IndexError(index)
-        return self.make(number % len(self))
+        if not 0 <= number < self.count:
+            if not -self.count <= number < 0:
+                raise IndexError(index)
+            number += self.count
+        return self.make(number)
 
     def __iter__(self) -> Iterator[Unit]:
-        return map(self.make_uncached, range(len(self)))  # a walk over every unit leaves the cache to questions
+        return map(self.make_uncached, range(self.count))  # a walk over every unit leaves the cache to questions
 
 
 class Documents(Mapping[str, str]):

@@ -49,6 +49,15 @@ def test_probes_reach_the_recall_target_on_clustered_vectors() -> None:
     queries = sample_queries(vectors, 100, np.random.default_rng(2))  # other queries than the build's sample
     truth = faiss.knn(queries, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)[1]
     assert recall_at(index.search(queries, 10)[1], truth) >= 0.85
+    rng = np.random.default_rng(0)  # the build's own sample: after its draw of the k-means training points
+    rng.choice(len(vectors), min(len(vectors), 40 * info["lists"]), replace=False)
+    sample = sample_queries(vectors, 256, rng)
+    fewer = info["probes"] - max(1, info["probes"] // 8)  # the probes are the fewest that reach it, to an eighth
+    index.nprobe = fewer
+    sample_truth = faiss.knn(sample, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)[1]
+    assert fewer < 1 or recall_at(index.search(sample, 10)[1], sample_truth) < 0.9
+    index.nprobe = info["probes"]
+    assert round(recall_at(index.search(sample, 10)[1], sample_truth), 3) == info["recall_at_10"] >= 0.9
     assert build_search(vectors, exact_limit=20_000)[1] == {"type": "exact", "vectors": 20_000}
 
 
@@ -56,7 +65,10 @@ def test_vectors_and_searches_are_memory_mapped_not_copied(settings: Settings, b
     path = current_version(settings.index)
     store = Store.load(path, settings.model, settings.max_passage_chars)
     assert not store.sentence_vectors.flags.owndata and not store.passage_vectors.flags.owndata
+    assert not any(r.scores["data"].flags.owndata for r in (store.passage_bm25, store.sentence_bm25))
     mapped = _mapped_files()
+    for name in ("text.bin", "passages.npy", "sentences.npy", "bm25_sentences/data.csc.index.npy"):
+        assert str(path / name) in mapped
     assert str(path / "passages.faiss") in mapped and str(path / "sentences.faiss") in mapped
     assert str(path / "passage_vectors.npy") in mapped and str(path / "sentence_vectors.npy") in mapped
     del store
