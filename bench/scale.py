@@ -1,7 +1,8 @@
 """Verbatim as the corpus grows: build, disk, server memory, search and answer latency at 10 k, 100 k, 1 M passages.
 
     .venv/bin/pip install -e '.[bench]'     # matplotlib, for the plot
-    python bench/scale.py [--sizes 10000,100000,1000000] [--plot docs/scale.png]
+    python bench/scale.py [--sizes 10000,100000,1000000] [--plot docs/scale.png] [--keep bench/out/scale]
+    python bench/scale.py --serve bench/out/scale/index-1000000    # serve a kept index again: the server's figures
 
 The passages are synthetic: real sentences of the SQuAD articles and the gene-therapy text, recombined three at a
 time into paragraphs of documents of 100 paragraphs each. Their vectors are built from real MiniLM embeddings, not
@@ -185,13 +186,16 @@ def passages_only(n: int, sentences, base, query_vectors, query_tokens) -> dict:
     return figures
 
 
-def one_size(n: int, sentences, base, query_vectors, query_tokens, asked, export_from: Path) -> dict:
+def one_size(n: int, sentences, base, query_vectors, query_tokens, asked, export_from: Path,
+             keep: Path | None = None) -> dict:  # fmt: skip
+    """Write a version of n passages and measure it, served; under keep/index-N when given (for --serve), else in
+    a folder removed afterwards."""
     rng = np.random.default_rng(n)
     began = time.perf_counter()
     documents, passages, passage_vectors, sentence_vectors = synthetic(n, sentences, base, rng)
     made = time.perf_counter() - began
     with tempfile.TemporaryDirectory(dir="bench/out") as tmp:
-        root = Path(tmp) / "index"
+        root = keep / f"index-{n}" if keep else Path(tmp) / "index"
         work = new_version_dir(root)
         manifest = {"format_version": FORMAT_VERSION, "model": {"name": DEFAULT_MODEL, "dimension": base.shape[1]},
                     "chunking": chunking(700), "documents": {d: {"format": "txt", "sha256": ""} for d in documents},
@@ -201,7 +205,7 @@ def one_size(n: int, sentences, base, query_vectors, query_tokens, asked, export
         manifest = write_index(work, manifest, documents, passages, passage_vectors, sentence_vectors)
         built = time.perf_counter() - began
         path = publish(root, work, keep=1)
-        shutil.copytree(export_from, export_folder(root, DEFAULT_MODEL))
+        shutil.copytree(export_from, export_folder(root, DEFAULT_MODEL), dirs_exist_ok=True)
         del documents, passages, sentence_vectors
         figures = {"passages": n, "synthesis": made, "build": built, **manifest["search"]["passages"],
                    "sentence_search": manifest["search"]["sentences"],
@@ -271,7 +275,12 @@ def main() -> None:
     parser.add_argument("--passages-only", default="", help="sizes measured at the passage level only")
     parser.add_argument("--rows", type=Path, help="rows (JSON lines) printed by earlier runs, tabled and plotted too")
     parser.add_argument("--plot", type=Path)
+    parser.add_argument("--keep", type=Path, help="keep each size's index root here (KEEP/index-N), for --serve")
+    parser.add_argument("--serve", type=Path, help="only serve this kept index root and print the server's figures")
     args = parser.parse_args()
+    if args.serve:
+        print(json.dumps({"root": str(args.serve), **server_figures(args.serve, questions())}))
+        return
     rows = [json.loads(line) for line in args.rows.read_text().splitlines()] if args.rows else []
     sizes = [int(s) for s in args.sizes.split(",") if s]
     partial = [int(s) for s in args.passages_only.split(",") if s]
@@ -289,7 +298,7 @@ def main() -> None:
             export_to = Path(tmp) / "encoder"
             export(embedder, export_to)
             for n in sizes:
-                rows.append(one_size(n, sentences, base, query_vectors, query_tokens, asked, export_to))
+                rows.append(one_size(n, sentences, base, query_vectors, query_tokens, asked, export_to, args.keep))
                 print(json.dumps(rows[-1]), flush=True)
         for n in partial:
             rows.append(passages_only(n, sentences, base, query_vectors, query_tokens))
