@@ -108,11 +108,17 @@ class Store:
                    passage_bm25, sentence_bm25, read_words(path))  # fmt: skip
 
     def dense(self, query: np.ndarray, k: int, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Ids and cosine similarities of the k nearest passages (or sentences)."""
+        """Ids and cosine similarities of the k nearest passages (or sentences), best first."""
         search = self.sentence_search if sentences else self.passage_search
         scores, ids = search.search(query.reshape(1, -1), min(k, search.ntotal))
         keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
+        ids, scores = ids[0][keep], scores[0][keep]
+        if self.manifest["search"]["sentences" if sentences else "passages"].get("storage") == "fp16":
+            # similarities from the float vectors, not the search's half-precision copy of them
+            scores = (self.sentence_vectors if sentences else self.passage_vectors)[ids] @ query.reshape(-1)
+            order = np.argsort(-scores, kind="stable")
+            ids, scores = ids[order], scores[order]
+        return ids, scores
 
     def lexical(self, query_tokens: list[str], sentences: bool = False) -> np.ndarray:
         """BM25 score of every passage (or sentence) for the query's tokens."""

@@ -34,9 +34,12 @@ def test_above_the_limit_search_is_approximate_with_its_recall_measured(tmp_path
     assert found["vectors"] == report.sentences and 1 <= found["probes"] <= found["lists"]
     assert found["recall_at_10"] >= 0.95
     store = Store.load(path, settings.model, settings.max_passage_chars)
-    assert isinstance(store.sentence_search, faiss.IndexIVFFlat)
+    assert isinstance(store.sentence_search, faiss.IndexIVFScalarQuantizer) and found["storage"] == "fp16"
     for sid in range(0, report.sentences, 7):  # every sentence is its own nearest neighbour
         assert store.dense(np.asarray(store.sentence_vectors[sid]), 1, sentences=True)[0][0] == sid
+    query = np.asarray(store.passage_vectors[0] + store.passage_vectors[1]) / 2
+    ids, sims = store.dense(query, 5)  # similarities from the float vectors, best first
+    assert np.array_equal(sims, store.passage_vectors[ids] @ query) and np.all(np.diff(sims) <= 0)
 
 
 def test_probes_reach_the_recall_target_on_clustered_vectors() -> None:
