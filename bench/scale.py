@@ -260,7 +260,8 @@ def table(rows: list[dict]) -> None:
           "| start-up | search p50 / p95 | exact p50 | recall@10 | BM25 p50 | /ask p50 / p95 |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        kind = "exact" if r["type"] == "exact" else f"IVF{r['lists']}, {r['probes']} probes"
+        storage = f" {r['storage']}" if "storage" in r else ""
+        kind = "exact" if r["type"] == "exact" else f"IVF{r['lists']}{storage}, {r['probes']} probes"
         server = (f"{r['rss']:,.0f} MiB ({r['own']:,.0f} MiB) | {r['startup']:.1f} s" if "rss" in r else "– | –")
         disk = [r.get(k, 0.0) for k in ("disk_vectors", "disk_faiss", "disk_bm25", "disk_units")]
         print(f"| {r['passages']:,} | {kind} | {r['build']:.0f} s | {sum(disk):,.0f} MiB "
