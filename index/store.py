@@ -6,9 +6,9 @@ copy of them through the page cache, and opening a version reads almost nothing.
 """
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -31,6 +31,8 @@ from index.text import tokens
 from index.units import COUNT, DOC, END, FIRST, START, Documents, LazyUnits, Units
 from index.versions import current_version
 from ingest.units import Passage, Sentence
+
+WORDS_KEPT = 65_536  # sentences whose tokens are remembered: a replica's memory stays bounded as questions come
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,15 +150,12 @@ class Store:
         return token in self.passage_bm25.vocab_dict
 
     def sentence_words(self, sid: int) -> "Words":
-        """The stemmed tokens of one sentence, remembered once computed."""
-        found = self._words_cache.get(sid)
-        if found is None:
-            found = self._words_cache[sid] = Words.of(self.sentences[sid].text)
-        return found
+        """The stemmed tokens of one sentence; the last WORDS_KEPT computed are remembered."""
+        return self._words(sid)
 
     @cached_property
-    def _words_cache(self) -> dict[int, "Words"]:
-        return {}
+    def _words(self) -> Callable[[int], "Words"]:
+        return lru_cache(maxsize=WORDS_KEPT)(lambda sid: Words.of(self.sentences[sid].text))
 
     @cached_property
     def layouts(self) -> dict[str, list]:
