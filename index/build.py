@@ -13,6 +13,7 @@ import numpy as np
 from index.embed import Embedder
 from index.layout import (
     FORMAT_VERSION,
+    REUSABLE_FORMATS,
     layout_record,
     passage_text_for_embedding,
     read_layouts,
@@ -97,7 +98,7 @@ def _current(root: Path, model: str, wanted: dict) -> tuple[Path | None, dict | 
     name = manifest.get("model", {}).get("name")
     if name != model:
         return path, manifest, f"model changed from {name!r} to {model!r}: full rebuild"
-    if manifest.get("chunking") != wanted or manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("chunking") != wanted or manifest.get("format_version") not in REUSABLE_FORMATS:
         return path, manifest, "chunking settings or index format changed: full rebuild"
     return path, manifest, None
 
@@ -186,7 +187,8 @@ def build_index(
         clean_leftovers(root)
         path, manifest, reason = _current(root, model, chunking(max_passage_chars))
         hashes = file_hashes(corpus)
-        if reason is None and manifest.get("files") == hashes:  # nothing changed: no version, no model
+        current = reason is None and manifest.get("format_version") == FORMAT_VERSION
+        if current and manifest.get("files") == hashes:  # nothing changed: no version, no model
             counts = manifest["counts"]
             report = BuildReport(documents=counts["documents"], passages=counts["passages"],
                                  sentences=counts["sentences"], skipped=manifest.get("skipped", []))  # fmt: skip

@@ -13,6 +13,7 @@ from index.units import Documents, LazyUnits, Units, write_units
 from ingest.units import LineBox, Passage, Sentence
 
 FORMAT_VERSION = 5  # 5: units as one text file and memory-mapped offset arrays (index.units)
+REUSABLE_FORMATS = (4, 5)  # versions whose passages and vectors a build reuses (4: passages.json, documents.json)
 MANIFEST = "manifest.json"
 
 
@@ -82,8 +83,22 @@ def write_index(
 
 def read_units(path: Path) -> tuple[dict[str, str], list[Passage]]:
     """The document texts and passages (with their sentences) of a version, read whole (a build reusing them)."""
+    if (path / "passages.json").exists():
+        return _read_units_4(path)
     units = Units(path, cached=0)
     return dict(Documents(units)), list(LazyUnits(units.passage_rows, units.make_passage, units.make_passage))
+
+
+def _read_units_4(path: Path) -> tuple[dict[str, str], list[Passage]]:
+    """Format 4's units: documents.json (texts by id), passages.json (records with their sentences' offsets)."""
+    documents = json.loads((path / "documents.json").read_text())
+    passages = []
+    for r in json.loads((path / "passages.json").read_text()):
+        text = documents[r["doc"]]
+        sentences = tuple(Sentence(r["doc"], a, b, text[a:b]) for a, b in r["sentences"])
+        passages.append(Passage(r["doc"], r["start"], r["end"], text[r["start"] : r["end"]], sentences,
+                                tuple(r["section"]), r["page"], r["header"], r["kind"], r["context"]))  # fmt: skip
+    return documents, passages
 
 
 def layout_record(boxes: tuple[LineBox, ...]) -> list:

@@ -10,7 +10,7 @@ from index.build import BuildReport, build_index
 from index.embed import Embedder
 from index.layout import IndexDamaged, IndexMismatch, read_units
 from index.store import Store
-from index.units import PASSAGES, Units, write_units
+from index.units import FILES, PASSAGES, Units, write_units
 from index.versions import current_version
 from ingest.load import load_corpus
 from ingest.split import passages as split_passages
@@ -79,18 +79,47 @@ def test_passage_at_finds_the_passage_holding_an_offset(settings: Settings, buil
     assert store.passage_at("nothing.txt", 0) is None
 
 
-def test_version_of_the_old_format_is_refused_then_rebuilt(tmp_path: Path, settings: Settings,
-                                                           embedder: Embedder, built: BuildReport) -> None:  # fmt: skip
+def _as_format_4(version: Path) -> None:
+    """Rewrite a version's units as format 4 wrote them: documents.json and passages.json."""
+    documents, passages = read_units(version)
+    (version / "documents.json").write_text(json.dumps(documents))
+    records = [{"doc": p.doc_id, "start": p.start, "end": p.end, "section": list(p.section), "page": p.page,
+                "header": p.header, "kind": p.kind, "context": p.context,
+                "sentences": [[s.start, s.end] for s in p.sentences]} for p in passages]  # fmt: skip
+    (version / "passages.json").write_text(json.dumps(records))
+    for name in FILES:
+        (version / name).unlink()
+    manifest = json.loads((version / "manifest.json").read_text())
+    (version / "manifest.json").write_text(json.dumps({**manifest, "format_version": 4}))
+
+
+def _never() -> Embedder:
+    raise AssertionError("the model was loaded although every vector could be reused")
+
+
+def test_version_of_the_old_format_is_refused_then_rewritten_reusing_its_vectors(
+    tmp_path: Path, settings: Settings, built: BuildReport
+) -> None:
     shutil.copytree(settings.index, tmp_path / "index")
-    manifest_file = current_version(tmp_path / "index") / "manifest.json"
-    manifest = json.loads(manifest_file.read_text())
-    manifest_file.write_text(json.dumps({**manifest, "format_version": 4}))
+    old = current_version(tmp_path / "index")
+    _as_format_4(old)
     with pytest.raises(IndexMismatch, match="format 4.*verbatim index"):
         Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
     report = build_index(settings.corpus, tmp_path / "index", settings.model, settings.max_passage_chars,
+                         embedder=_never)  # fmt: skip
+    assert report.version and report.full_rebuild is None and report.embedded == 0 and report.reused > 0
+    store = Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
+    assert store.path != old and list(store.passages) == read_units(old)[1]
+
+
+def test_version_of_an_unknown_format_is_built_again_whole(tmp_path: Path, settings: Settings,
+                                                           embedder: Embedder, built: BuildReport) -> None:  # fmt: skip
+    shutil.copytree(settings.index, tmp_path / "index")
+    manifest_file = current_version(tmp_path / "index") / "manifest.json"
+    manifest_file.write_text(json.dumps({**json.loads(manifest_file.read_text()), "format_version": 3}))
+    report = build_index(settings.corpus, tmp_path / "index", settings.model, settings.max_passage_chars,
                          embedder=lambda: embedder)  # fmt: skip
-    assert report.full_rebuild and "format" in report.full_rebuild and report.version
-    assert len(Store.open(tmp_path / "index", settings.model, settings.max_passage_chars).passages) == built.passages
+    assert report.full_rebuild and "format" in report.full_rebuild and report.embedded > 0
 
 
 def test_units_files_that_disagree_are_refused(tmp_path: Path, settings: Settings, built: BuildReport) -> None:
