@@ -28,7 +28,7 @@ from index.layout import (
 )
 from index.lexical import Lexical
 from index.text import tokens
-from index.units import COUNT, DOC, END, FIRST, START, Documents, LazyUnits, Units
+from index.units import COUNT, DOC, END, FIRST, SECTION, START, Documents, LazyUnits, Units
 from index.versions import current_version
 from ingest.units import Passage, Sentence
 
@@ -170,6 +170,16 @@ class Store:
             return None
         found = np.flatnonzero((rows[:, DOC] == number) & (rows[:, START] <= offset) & (offset < rows[:, END]))
         return self.passages[int(found[0])] if len(found) else None
+
+    def document_counts(self) -> dict[str, tuple[int, int]]:
+        """Each document's passages and distinct sections (non-empty heading trails), from the offset arrays alone."""
+        rows, units = self.units.passage_rows, self.units
+        documents = len(units.doc_ids)
+        passages = np.bincount(rows[:, DOC], minlength=documents) if len(rows) else np.zeros(documents, np.int64)
+        pairs = np.unique(rows[:, [DOC, SECTION]], axis=0).tolist() if len(rows) else []
+        named = [doc for doc, section in pairs if any(units.section(section))]
+        sections = np.bincount(np.array(named, dtype=np.int64), minlength=documents)
+        return {doc_id: (int(passages[i]), int(sections[i])) for i, doc_id in enumerate(units.doc_ids)}
 
     def passage_sentence_ids(self, pid: int) -> range:
         first = int(self.sentence_offsets[pid])

@@ -98,14 +98,9 @@ class Library:
     def rows(self, store: Store) -> tuple[list[Row], list[Row]]:
         """The served version's documents, and the readable-format files on disk it does not hold yet."""
         on_disk, docs = self.files(), store.manifest.get("documents", {})
-        counts: dict[str, int] = {}
-        sections: dict[str, set] = {}
-        for passage in store.passages:
-            counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
-            if any(passage.section):
-                sections.setdefault(passage.doc_id, set()).add(passage.section)
-        rows = [self._row(source, on_disk.get(source), record, counts.get(source, 0), len(sections.get(source, ())),
-                          store) for source, record in sorted(docs.items())]  # fmt: skip
+        counts = store.document_counts()
+        rows = [self._row(source, on_disk.get(source), record, *counts.get(source, (0, 0)), store)
+                for source, record in sorted(docs.items())]  # fmt: skip
         skipped = {line.partition(": skipped, ")[0] for line in store.manifest.get("skipped", [])}
         new = [self._row(source, path, None, 0, 0, store) for source, path in sorted(on_disk.items())
                if source not in docs and source not in skipped and path.suffix.lower() in FORMATS]  # fmt: skip

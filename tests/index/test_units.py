@@ -133,3 +133,15 @@ def test_units_files_that_disagree_are_refused(tmp_path: Path, settings: Setting
     (version / PASSAGES).write_bytes(b"")
     with pytest.raises(IndexDamaged, match="rebuild"):
         Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
+
+
+def test_document_counts_are_those_of_the_passages(settings: Settings, built: BuildReport) -> None:
+    store = _store(settings)
+    counts: dict[str, int] = {}
+    sections: dict[str, set] = {}
+    for passage in store.passages:
+        counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
+        if any(passage.section):
+            sections.setdefault(passage.doc_id, set()).add(passage.section)
+    expected = {doc_id: (counts.get(doc_id, 0), len(sections.get(doc_id, ()))) for doc_id in store.documents}
+    assert store.document_counts() == expected and any(found for _, found in expected.values())
