@@ -62,6 +62,8 @@ class Item:
     rows: np.ndarray
     labels: np.ndarray
     products: np.ndarray  # the question's vector times each candidate's (server.answer.selector.interactions)
+    query: str  # the question as searched (a follow-up resolved)
+    ids: np.ndarray  # the candidates' sentence ids in the set's index
 
 
 def positive(text: str, gold: list[str]) -> bool:
@@ -78,7 +80,7 @@ def collect(name: str, qa: QA) -> list[Item]:
         _, ids, rows, _ = features(qa.store, query, vector, tokens(query), qa.settings)
         labels = np.array([positive(qa.store.sentences[i].text, q.gold) for i in ids], dtype=np.float32)
         products = interactions(vector, qa.store.sentence_vectors[ids]).astype(np.float16)
-        items.append(Item(name, article, sets.fitting(name, article), q, rows, labels, products))
+        items.append(Item(name, article, sets.fitting(name, article), q, rows, labels, products, query, ids))
     return items
 
 

@@ -71,15 +71,15 @@ def exportable(embedder: Embedder) -> bool:
     return (folder / "tokenizer.json").exists() and modules[1:] == ["Pooling", "Normalize"] and bool(mean)
 
 
-def open_session(folder: Path, config: dict[str, str]) -> "onnxruntime.InferenceSession":
-    """An onnxruntime session (CPU) of the export in folder, with these session config entries."""
+def open_session(folder: Path, config: dict[str, str], file: str = ONNX_FILE) -> "onnxruntime.InferenceSession":
+    """An onnxruntime session (CPU) of the model file in folder (the export), with these session config entries."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     for key, value in config.items():
         options.add_session_config_entry(key, value)
-    return onnxruntime.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(str(folder / file), options, providers=["CPUExecutionProvider"])
 
 
 class OnnxEncoder(QueryCache):

@@ -10,7 +10,8 @@ import numpy as np
 
 from index.store import Store
 from index.text import WORD, tokens
-from server.answer.selector import Selector, interactions, shipped
+from server.answer.rerank import shipped as shipped_reranker
+from server.answer.selector import Selector, interactions, shipped, sigmoid
 from server.settings import Settings
 
 RRF_K = 60
@@ -221,11 +222,16 @@ def _section_tokens(section: tuple[str, ...]) -> frozenset[str]:
 
 def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings,
          selector: Selector | None = None) -> Ranked:  # fmt: skip
-    """Candidates ranked by the selector's probability that they hold the answer."""
+    """Candidates ranked by the selector's probability that they hold the answer, the best few read again with the
+    question by the reranker (server.answer.rerank) where one is shipped."""
     selector = selector or shipped()
     passages, ids, rows, sims = features(store, question, query, query_tokens, settings)
     products = interactions(query, store.sentence_vectors[ids]) if selector.reads_vectors and len(ids) else None
-    scores = selector.probabilities(rows, products)
+    logits = selector.logits(rows, products)
+    reranker = shipped_reranker() if settings.rerank_top else None
+    if reranker is not None and len(ids):
+        logits = reranker.rerank(store, question, ids, logits, settings.rerank_top)
+    scores = sigmoid(logits)
     order = np.argsort(-scores, kind="stable")
     best = rows[order[0]] if len(order) else None
     return Ranked(passages, [(int(ids[i]), float(scores[i]), float(sims[i])) for i in order], best)

@@ -60,13 +60,16 @@ class Selector:
         """Whether the sentence model reads the question's and candidates' vectors beside the features."""
         return interaction_names(1)[0] in self.sentence.names
 
-    def probabilities(self, rows: np.ndarray, products: np.ndarray | None = None) -> np.ndarray:
-        """Each candidate's probability of holding the answer, from its features (and, for a model that reads them,
-        the elementwise products of the question's vector with the candidate's: interactions())."""
+    def logits(self, rows: np.ndarray, products: np.ndarray | None = None) -> np.ndarray:
+        """Each candidate's logit of holding the answer, from its features (and, for a model that reads them, the
+        elementwise products of the question's vector with the candidate's: interactions())."""
         if not len(rows):
             return np.zeros(0, dtype=np.float32)
         inputs = np.hstack([rows, products]) if self.reads_vectors and products is not None else rows
-        return sigmoid(self.sentence.logits(inputs))
+        return self.sentence.logits(inputs)
+
+    def probabilities(self, rows: np.ndarray, products: np.ndarray | None = None) -> np.ndarray:
+        return sigmoid(self.logits(rows, products))
 
     def confidence(self, signals: np.ndarray) -> float:
         return float(sigmoid(self.answer.logits(signals.reshape(1, -1))[0]))
