@@ -40,9 +40,10 @@ class Settings(BaseSettings):
     max_sentences: int = Field(3, ge=1, le=10)
     # The sentence selector and answer confidence (server.answer.selector); None: the model file shipped in server/answer/.
     selector_model: Path | None = None
-    # The selector's best this-many candidates are read again, each with the question, by the cross-encoder
-    # reranker shipped in server/answer/reranker.onnx (bench/train_reranker.py); 0: never.
-    rerank_top: int = Field(4, ge=0, le=50)
+    # The selector's best this-many candidates are put in order again by the cross-encoder reranker shipped in
+    # server/answer/reranker.onnx (bench/train_reranker.py); 0: never. Off by default: on held-out sets it gains on
+    # SelQA but loses on SQuAD and WikiQA (BENCHMARKS.md), at four times the answer's time.
+    rerank_top: int = Field(0, ge=0, le=50)
     keep_ratio: float = Field(0.35, ge=0, le=1)  # a sentence may be quoted if its probability is this share of the best
     # A word more than this share of the passages use names the corpus's topic; the last sentence of an answer is
     # the one most like what the question asks beyond it (QA._focus). 1: no word is a topic word.

@@ -158,7 +158,7 @@ class QA:
         of two integers" for "the two integer responses"); a close one that is about the question is quoted then."""
         if not ranked.sentences:
             return []
-        least = ranked.sentences[0][1] * self.settings.keep_ratio
+        least = max(p for _, p, _ in ranked.sentences) * self.settings.keep_ratio
         return [s for s in ranked.sentences if s[1] >= least and s[2] >= self.settings.min_dense]
 
     def _focus(self, query: str, vector: np.ndarray, ranked: Ranked) -> int | None:

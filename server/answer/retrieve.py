@@ -44,7 +44,7 @@ _ASKS_NAME = re.compile(r"\b(who|whom|whose|where)\b|\bwhich (country|city|state
 @dataclass(frozen=True, slots=True)
 class Ranked:
     passages: list[tuple[int, float]]  # (passage id, fused score) best first
-    sentences: list[tuple[int, float, float]]  # (sentence id, probability, dense similarity) best first
+    sentences: list[tuple[int, float, float]]  # (sentence id, probability, dense similarity) best first (reranked)
     best: np.ndarray | None = None  # the best candidate's features, for the answer's confidence
 
 
@@ -222,16 +222,18 @@ def _section_tokens(section: tuple[str, ...]) -> frozenset[str]:
 
 def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings,
          selector: Selector | None = None) -> Ranked:  # fmt: skip
-    """Candidates ranked by the selector's probability that they hold the answer, the best few read again with the
-    question by the reranker (server.answer.rerank) where one is shipped."""
+    """Candidates ranked by the selector's logit that they hold the answer, its best few read again with the question
+    by the reranker (server.answer.rerank) where one is shipped; each with the selector's probability."""
     selector = selector or shipped()
     passages, ids, rows, sims = features(store, question, query, query_tokens, settings)
     products = interactions(query, store.sentence_vectors[ids]) if selector.reads_vectors and len(ids) else None
     logits = selector.logits(rows, products)
+    scores = sigmoid(logits)
     reranker = shipped_reranker() if settings.rerank_top else None
     if reranker is not None and len(ids):
+        # The reranker decides the order; each candidate keeps the selector's calibrated probability, which decides
+        # what is quotable (QA._quotable) and the answer's confidence.
         logits = reranker.rerank(store, question, ids, logits, settings.rerank_top)
-    scores = sigmoid(logits)
-    order = np.argsort(-scores, kind="stable")
+    order = np.argsort(-logits, kind="stable")
     best = rows[order[0]] if len(order) else None
     return Ranked(passages, [(int(ids[i]), float(scores[i]), float(sims[i])) for i in order], best)

@@ -37,7 +37,9 @@ def test_a_candidate_is_read_with_its_section_trail(qa: QA) -> None:
     assert text.endswith(" ".join(qa.store.sentences[sid].text.split())) and ": " in text
 
 
-def test_answers_hold_with_the_reranker_off(qa: QA) -> None:
-    off = QA(qa.store, qa.embedder, qa.settings.model_copy(update={"rerank_top": 0}))
-    answer = off.ask("What does CRISPR allow scientists to do?")
+def test_answers_hold_with_the_reranker_on(qa: QA) -> None:
+    on = QA(qa.store, qa.embedder, qa.settings.model_copy(update={"rerank_top": 4}))
+    answer = on.ask("What does CRISPR allow scientists to do?")
     assert answer.answered and "target specific DNA sequences" in answer.sentences[0].text
+    text = qa.store.documents[answer.citations[0].source]
+    assert all(text[s.start : s.end] == s.text for s in answer.sentences)
