@@ -186,7 +186,8 @@ def test_admin_reload_is_off_without_a_token(settings: Settings, embedder: Embed
 
 
 def test_the_word_lists_are_read_before_the_first_question(setup: Settings, embedder: Embedder) -> None:
-    # Read lazily, they cost the first question ~0.1 s (bench/first_answer.py): the server reads them as it starts.
+    # Read lazily, they cost the first question ~0.1 s (docs/experiments.md, a fresh server's first answers): the
+    # server reads them as it starts.
     get_frequency_dict.cache_clear()
     _common_english.cache_clear()
     LiveQA(setup, embedder)
