@@ -4,25 +4,17 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from index.build import BuildReport
 from server.settings import Settings
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server
+from tests.browser import live_server
 
 
 @pytest.fixture(scope="module")
 def base_url(settings: Settings, built: BuildReport) -> Iterator[str]:
     with live_server({"VERBATIM_CORPUS": str(settings.corpus), "VERBATIM_INDEX": str(settings.index)}) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from index.build import BuildReport
 from index.embed import Embedder
 from index.runtime import export_folder
 from server.settings import Settings
 from server.web.db import database_path
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server
+from tests.browser import live_server
 from tests.conftest import DATA
 from tests.server.library_site import (
     BEES_QUESTION,
@@ -46,14 +46,6 @@ def base_url(site: Path) -> Iterator[str]:
            "VERBATIM_UPLOAD_MAX_BYTES": "200000"}  # fmt: skip
     with live_server(env) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def sign_in(page: Page, token: str) -> None:
