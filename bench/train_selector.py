@@ -43,7 +43,7 @@ from server.answer.evaluate import Question, read_questions
 from server.answer.followup import resolve
 from server.answer.qa import QA
 from server.answer.retrieve import FEATURES, features
-from server.answer.selector import MODEL, Network, Selector, interaction_names, interactions, signal_names
+from server.answer.selector import MODEL, Network, Selector, signal_names
 from server.answer.terms import joined_compounds
 from server.engine import build, open_qa
 from server.settings import Settings
@@ -61,7 +61,6 @@ class Item:
     question: Question
     rows: np.ndarray
     labels: np.ndarray
-    products: np.ndarray  # the question's vector times each candidate's (server.answer.selector.interactions)
     query: str  # the question as searched (a follow-up resolved)
     ids: np.ndarray  # the candidates' sentence ids in the set's index
 
@@ -79,8 +78,7 @@ def collect(name: str, qa: QA) -> list[Item]:
         vector = qa.embedder.encode_query(query)
         _, ids, rows, _ = features(qa.store, query, vector, tokens(query), qa.settings)
         labels = np.array([positive(qa.store.sentences[i].text, q.gold) for i in ids], dtype=np.float32)
-        products = interactions(vector, qa.store.sentence_vectors[ids]).astype(np.float16)
-        items.append(Item(name, article, sets.fitting(name, article), q, rows, labels, products, query, ids))
+        items.append(Item(name, article, sets.fitting(name, article), q, rows, labels, query, ids))
     return items
 
 
@@ -122,43 +120,32 @@ def logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], l2: float) ->
     return Network(names, mean.astype(np.float32), scale.astype(np.float32), [layer])
 
 
-def inputs(item: Item, vectors: bool) -> np.ndarray:
-    """What the sentence model reads of a question's candidates: the features, and with vectors their products."""
-    return np.hstack([item.rows, item.products.astype(np.float32)]) if vectors else item.rows
-
-
 @dataclass
 class Scorer:
-    """A linear score of standardized inputs (features, and with vectors the question-candidate products), fitted
-    listwise: a softmax over each question's candidates."""
+    """A linear score of standardized features, fitted listwise: a softmax over each question's candidates."""
 
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
-    vectors: bool
 
     def __call__(self, item: Item) -> np.ndarray:
-        return ((inputs(item, self.vectors) - self.mean) / self.scale) @ self.weights
+        return ((item.rows - self.mean) / self.scale) @ self.weights
 
     def network(self, a: float, b: float) -> Network:
         """As the pointwise probability sigmoid(a * score + b) (Platt scaling folded into one linear layer)."""
-        names = FEATURES + (interaction_names(len(self.weights) - len(FEATURES)) if self.vectors else ())
         layer = ((a * self.weights).reshape(-1, 1).astype(np.float32), np.array([b], dtype=np.float32))
-        return Network(names, self.mean.astype(np.float32), self.scale.astype(np.float32), [layer])
+        return Network(FEATURES, self.mean.astype(np.float32), self.scale.astype(np.float32), [layer])
 
 
-def listwise(items: list[Item], l2: float, vectors: bool = False, vector_l2: float = 0.0) -> Scorer:
+def listwise(items: list[Item], l2: float) -> Scorer:
     """The weights that make a gold-holding candidate most likely first: the softmax cross-entropy of each
-    question's candidates against its positives (questions without one are left out), L2 (vector_l2 on the
-    products' weights), L-BFGS."""
-    mean, scale = standardize(np.concatenate([inputs(i, vectors) for i in items]))
+    question's candidates against its positives (questions without one are left out), L2, L-BFGS."""
+    mean, scale = standardize(np.concatenate([i.rows for i in items]))
     groups = [i for i in items if i.labels.any()]
-    z = np.concatenate([(inputs(i, vectors) - mean) / scale for i in groups]).astype(np.float64)
+    z = np.concatenate([(i.rows - mean) / scale for i in groups]).astype(np.float64)
     target = np.concatenate([i.labels / i.labels.sum() for i in groups])
     starts = np.cumsum([0] + [len(i.rows) for i in groups])[:-1]
     owner = np.repeat(np.arange(len(groups)), [len(i.rows) for i in groups])
-    penalty = np.full(z.shape[1], l2)
-    penalty[len(FEATURES):] = vector_l2
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         score = z @ w
@@ -166,10 +153,10 @@ def listwise(items: list[Item], l2: float, vectors: bool = False, vector_l2: flo
         e = np.exp(score - top[owner])
         p = e / np.add.reduceat(e, starts)[owner]
         g = (p - target) / len(groups)
-        return -np.sum(target * np.log(p + 1e-12)) / len(groups) + penalty @ (w * w) / 2, z.T @ g + penalty * w
+        return -np.sum(target * np.log(p + 1e-12)) / len(groups) + l2 * w @ w / 2, z.T @ g + l2 * w
 
     w = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 5000}).x
-    return Scorer(mean, scale, w, vectors)
+    return Scorer(mean, scale, w)
 
 
 def platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -286,9 +273,6 @@ def report(results: list[Outcome], confidence: dict[int, float], t: float) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--l2", type=float, default=0.01, help="L2 of the sentence scorer")
-    parser.add_argument("--vectors", action="store_true", help="the sentence model also reads question-candidate "
-                        "vector products (server.answer.selector.interactions)")
-    parser.add_argument("--vector-l2", type=float, default=1.0, help="L2 of the products' weights")
     parser.add_argument("--answer-l2", type=float, default=0.01, help="L2 of the answer model")
     parser.add_argument("--refuse", type=float, default=0.03, help="most refused answerable questions per set")
     parser.add_argument("--out", type=Path, default=MODEL)
@@ -316,8 +300,7 @@ def main() -> None:
     held = [i for i in items if not i.fitting]
     print(f"{len(fitting)} fitting questions, {len(held)} held out; {time.perf_counter() - began:.0f} s", flush=True)
     folds = [[i for i in fitting if fold_of(i) == k] for k in range(FOLDS)]
-    fit = {"l2": args.l2, "vectors": args.vectors, "vector_l2": args.vector_l2}
-    scorers = [listwise([i for j, f in enumerate(folds) if j != k for i in f], **fit) for k in range(FOLDS)]
+    scorers = [listwise([i for j, f in enumerate(folds) if j != k for i in f], args.l2) for k in range(FOLDS)]
     unseen_top1 = [top1(folds[k], scorers[k]) for k in range(FOLDS)]
     print("top-1 candidate on each fold's unseen articles:", [round(x, 3) for x in unseen_top1], flush=True)
     # One Platt scaling for all, fitted on the scores of candidates of articles each scorer had not seen.
@@ -341,11 +324,11 @@ def main() -> None:
     chosen, rates = threshold(results, confidence, args.refuse)
     measured = report(results, confidence, chosen)
     print(f"threshold {chosen}: refused answerable {rates}; on unseen folds {measured}", flush=True)
-    scorer = listwise(fitting, **fit)
+    scorer = listwise(fitting, args.l2)
     final = Selector(scorer.network(a, b), answer_model(results, args.answer_l2), chosen, {
         "fitted_on": {name: sum(i.set == name for i in fitting) for name in names},
         "split": "bench/sets.fitting: SQuAD " + ", ".join(sorted(sets.SQUAD_FITTING)) + "; SelQA articles by hash",
-        "l2": args.l2, "vectors": args.vectors, "vector_l2": args.vector_l2, "answer_l2": args.answer_l2, "platt": [round(a, 4), round(b, 4)], "settings": update, "seed": SEED, "folds": FOLDS, "refuse": args.refuse,
+        "l2": args.l2, "answer_l2": args.answer_l2, "platt": [round(a, 4), round(b, 4)], "settings": update, "seed": SEED, "folds": FOLDS, "refuse": args.refuse,
         "unseen_fold_top1": [round(x, 4) for x in unseen_top1], "unseen_fold_answers": measured,
         "command": "python bench/train_selector.py " + " ".join(sys.argv[1:]),
     })  # fmt: skip

@@ -11,7 +11,7 @@ import numpy as np
 from index.store import Store
 from index.text import WORD, tokens
 from server.answer.rerank import shipped as shipped_reranker
-from server.answer.selector import Selector, interactions, shipped, sigmoid
+from server.answer.selector import Selector, shipped, sigmoid
 from server.settings import Settings
 
 RRF_K = 60
@@ -226,8 +226,7 @@ def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str]
     by the reranker (server.answer.rerank) where one is shipped; each with the selector's probability."""
     selector = selector or shipped()
     passages, ids, rows, sims = features(store, question, query, query_tokens, settings)
-    products = interactions(query, store.sentence_vectors[ids]) if selector.reads_vectors and len(ids) else None
-    logits = selector.logits(rows, products)
+    logits = selector.logits(rows)
     scores = sigmoid(logits)
     reranker = shipped_reranker() if settings.rerank_top else None
     if reranker is not None and len(ids):

@@ -55,21 +55,12 @@ class Selector:
     threshold: float  # answers with a lower confidence are refused (chosen for the refused-answerable target)
     info: dict  # how it was fitted, and what it measured
 
-    @property
-    def reads_vectors(self) -> bool:
-        """Whether the sentence model reads the question's and candidates' vectors beside the features."""
-        return interaction_names(1)[0] in self.sentence.names
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        """Each candidate's logit of holding the answer, from its features."""
+        return self.sentence.logits(rows) if len(rows) else np.zeros(0, dtype=np.float32)
 
-    def logits(self, rows: np.ndarray, products: np.ndarray | None = None) -> np.ndarray:
-        """Each candidate's logit of holding the answer, from its features (and, for a model that reads them, the
-        elementwise products of the question's vector with the candidate's: interactions())."""
-        if not len(rows):
-            return np.zeros(0, dtype=np.float32)
-        inputs = np.hstack([rows, products]) if self.reads_vectors and products is not None else rows
-        return self.sentence.logits(inputs)
-
-    def probabilities(self, rows: np.ndarray, products: np.ndarray | None = None) -> np.ndarray:
-        return sigmoid(self.logits(rows, products))
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        return sigmoid(self.logits(rows))
 
     def confidence(self, signals: np.ndarray) -> float:
         return float(sigmoid(self.answer.logits(signals.reshape(1, -1))[0]))
@@ -98,16 +89,6 @@ def shipped() -> Selector:
 # What the answer's confidence reads beyond the candidates: whether the evidence lacks a qualifier of the question
 # (server.answer.terms.unsupported_qualifiers), whether none of its own words is the documents', how many own words it has.
 QUESTION_SIGNALS = ("unsupported", "foreign", "own_words")
-
-
-def interactions(question: np.ndarray, sentences: np.ndarray) -> np.ndarray:
-    """The question's vector times each candidate sentence's, dimension by dimension: a learned weight on each turns
-    the similarity into one that weighs what answers a question over what merely shares its topic."""
-    return (np.asarray(sentences, dtype=np.float32) * np.asarray(question, dtype=np.float32)).astype(np.float32)
-
-
-def interaction_names(dimension: int) -> tuple[str, ...]:
-    return tuple(f"qs{d}" for d in range(dimension))
 
 
 def signals(probabilities: np.ndarray, best_row: np.ndarray, question: tuple[float, ...]) -> np.ndarray:
