@@ -330,7 +330,7 @@ def _idiom(words: list[str], i: int) -> bool:
     return low == "best" and i + 1 < len(words) and bool(_DESCRIBING.match(words[i + 1].lower()))
 
 
-_NEGATING_PREFIXES = ("in", "un", "non", "non-", "im", "il", "ir", "dis")
+_NEGATING_PREFIXES = ("in", "un", "non", "im", "il", "ir", "dis")
 
 
 def _number_said(number: str, evidence: str, said: set[str]) -> bool:
@@ -355,7 +355,8 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
             continue
         if low in _NEGATION or low.endswith(("n't", "n’t")):
             # "not eligible" is said by "ineligible", "not likely" by "unlikely"
-            unsupported = not negated and not any(p + w.lower() in said for p in _NEGATING_PREFIXES for w in words)
+            unsupported = not negated and not any(p + w.lower() in said for p in _NEGATING_PREFIXES for w in words
+                                                  if len(w) > 3 and w.lower() not in STOPWORDS)
         elif any(ch.isdigit() for ch in word):
             unsupported = not _number_said(word, evidence, said)
         else:

@@ -427,3 +427,7 @@ def test_a_follow_up_takes_the_conversations_subject(question: str, history: lis
 ])  # fmt: skip
 def test_a_qualifier_said_in_another_case_or_by_a_negating_prefix_is_supported(question: str, evidence: str) -> None:
     assert unsupported_qualifiers(question, evidence) == []
+
+
+def test_a_short_word_with_a_prefix_says_no_negation() -> None:
+    assert unsupported_qualifiers("What is not in the house?", "He walked into the house.") == ["not"]
