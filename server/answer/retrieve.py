@@ -138,7 +138,10 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     around = sorted({n for sid in ids for n in (sid - 1, sid, sid + 1) if 0 <= n < len(store.sentences)})
     similarity = dict(zip(around, (store.sentence_vectors[around] @ query).tolist(), strict=True)) if ids else {}
     sims = np.array([similarity[sid] for sid in ids], dtype=np.float32)
-    idf = {t: store.idf(t) for t in set(query_tokens)}
+    # A word the documents never use weighs as their rarest word: no sentence covers it, so sentences that cover
+    # only the question's other words ("gene therapy" of "how expensive is gene therapy") are not taken for whole.
+    rarest = math.log((len(store.passages) - 0.5) / 1.5 + 1)
+    idf = {t: store.idf(t) or rarest for t in set(query_tokens)}
     total_idf = sum(idf.values()) or 1.0
     asked = frozenset(query_tokens)
     bigrams = set(pairwise(query_tokens))
