@@ -1,6 +1,7 @@
 """Fine-tune a cross-encoder reranker from all-MiniLM-L6-v2's own weights and ship it int8 (server/answer/reranker.onnx).
 
-    .venv/bin/python bench/train_reranker.py [--epochs 2] [--top 8] [--out server/answer/reranker.onnx]
+    .venv/bin/python bench/train_reranker.py --epochs 2 --stop-after 1     # the shipped file (~35 min here)
+    .venv/bin/python bench/train_reranker.py --trained                      # export and measure a saved model
 
 It reads the question and each of the linear selector's best candidates together (one sequence, the candidate with
 its section trail), where the selector sees them apart through their vectors and word overlaps. Data: the candidates
@@ -12,8 +13,8 @@ never saw, chooses the weight of its score beside the selector's; the held-out a
    last when none is among them) are one training group.
 2. The cross-encoder (BERT from the bundled model, a new one-logit head) is trained listwise: a softmax over each
    group's logits against its gold candidates; AdamW, linear warm-up and decay, deterministic order.
-3. Fold 4 picks the weight w of score = selector logit + w * reranker logit over the top candidates; held-out
-   top-1 is printed for the selector alone and reranked.
+3. Fold 4 picks the weight w of score = selector logit + w * reranker logit over the `--read` best candidates
+   (what answers read: Settings.rerank_top); held-out top-1 is printed for the selector alone and reranked.
 4. Exported to ONNX (logits of input_ids, attention_mask, token_type_ids) and quantized dynamically to int8.
 """
 
