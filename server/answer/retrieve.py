@@ -117,12 +117,19 @@ def rank_passages(store: Store, query: np.ndarray, query_tokens: list[str], sett
     return sorted(fused.items(), key=lambda item: item[1], reverse=True)
 
 
-def candidates(store: Store, query: np.ndarray, passages: list, lexical: np.ndarray, settings: Settings) -> list:
-    """Sentences of the best passages, and the best sentences by themselves, dense and lexical."""
+def candidates(store: Store, query: np.ndarray, passages: list, lexical: dict[int, float], settings: Settings) -> list:
+    """Sentences of the best passages, and the best sentences by themselves: dense, and by BM25 among the sentences
+    of the retrieved passages."""
     found = {s for pid, _ in passages[: settings.top_passages] for s in store.passage_sentence_ids(pid)}
     found.update(store.dense(query, 10, sentences=True)[0].tolist())
-    found.update(_top(lexical, 10))
+    found.update(s for s in sorted(lexical, key=lexical.get, reverse=True)[:10] if lexical[s] > 0)
     return sorted(found)
+
+
+def sentence_lexical(store: Store, query_tokens: list[str], ids: list[int] | set[int]) -> dict[int, float]:
+    """BM25 scores of these sentences, scoring only them."""
+    ids = np.array(sorted(ids), dtype=np.int64)
+    return dict(zip(ids.tolist(), store.lexical_of(query_tokens, ids, sentences=True).tolist(), strict=True))
 
 
 def features(store: Store, question: str, query: np.ndarray, query_tokens: list[str],
@@ -133,8 +140,10 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     top = passages[0][1] if passages and passages[0][1] > 0 else 1.0
     passage_score = {pid: score / top for pid, score in passages}
     passage_rank = {pid: n for n, (pid, _) in enumerate(passages)}
-    lexical = store.lexical(query_tokens, sentences=True)
+    retrieved = {s for pid, _ in passages for s in store.passage_sentence_ids(pid)}
+    lexical = sentence_lexical(store, query_tokens, retrieved)  # BM25 of sentences only where it can matter
     ids = [sid for sid in candidates(store, query, passages, lexical, settings) if quotable_shape(store, sid)]
+    lexical |= sentence_lexical(store, query_tokens, set(ids) - set(lexical))
     around = sorted({n for sid in ids for n in (sid - 1, sid, sid + 1) if 0 <= n < len(store.sentences)})
     similarity = dict(zip(around, (store.sentence_vectors[around] @ query).tolist(), strict=True)) if ids else {}
     sims = np.array([similarity[sid] for sid in ids], dtype=np.float32)
@@ -145,7 +154,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     total_idf = sum(idf.values()) or 1.0
     asked = frozenset(query_tokens)
     bigrams = set(pairwise(query_tokens))
-    top_lexical = float(lexical.max(initial=0.0)) or 1.0
+    top_lexical = max(lexical.values(), default=0.0) or 1.0
     kind, question_words = asked_for(question), frozenset(w.lower() for w in _WORDS.findall(question))
     names = {t for name in _NAME.findall(question) for t in tokens(name)}
     owner = store.sentence_passage
@@ -161,7 +170,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
         matched = answer_type_match(kind, question_words, text)
         rows.append((
             similarity[sid],
-            float(lexical[sid]) / top_lexical,
+            lexical.get(sid, 0.0) / top_lexical,
             passage_score.get(pid, 0.0),
             float(matched),
             max(neighbours, default=0.0),
@@ -176,7 +185,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
             len(names - window) / len(names) if names else 0.0,
             math.log1p(len(text.split())),
             1.0 / (1 + passage_rank.get(pid, len(passages))),
-            math.log1p(float(lexical[sid])),
+            math.log1p(lexical.get(sid, 0.0)),
             float(matched and kind == "date"),
             float(matched and kind == "number"),
             float(matched and kind == "name"),
