@@ -8,7 +8,7 @@ import faiss
 import numpy as np
 
 from index.search import EXACT_LIMIT, RECALL_TARGET, build_search, read_search, write_search
-from index.text import WORD, tokens
+from index.text import ACRONYM, WORD, tokens
 from index.units import Documents, LazyUnits, Units, write_units
 from ingest.units import LineBox, Passage, Sentence
 
@@ -67,6 +67,8 @@ def write_index(
     (path / "layout.json").write_text(json.dumps(layouts or {}))
     words = {w.lower() for text in documents.values() for w in WORD.findall(text)}
     (path / "words.txt").write_text("\n".join(sorted(words)))
+    acronyms = {a.lower() for text in documents.values() for a in ACRONYM.findall(text)}
+    (path / "acronyms.txt").write_text("\n".join(sorted(acronyms)))
     np.save(path / "passage_vectors.npy", passage_vectors)
     np.save(path / "sentence_vectors.npy", sentence_vectors)
     sentences = [s.text for p in passages for s in p.sentences]
@@ -114,6 +116,12 @@ def read_layouts(path: Path) -> dict[str, list]:
 def read_words(path: Path) -> list[str]:
     """Every word of the documents as written (lowercased), for near matches of misspelt question words."""
     return (path / "words.txt").read_text().split("\n")
+
+
+def read_acronyms(path: Path) -> frozenset[str] | None:
+    """The acronyms the documents write in capitals (lowercased); None for a version written before they were kept."""
+    file = path / "acronyms.txt"
+    return frozenset(filter(None, file.read_text().split("\n"))) if file.exists() else None
 
 
 def read_vectors(path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ from index.layout import (
     IndexDamaged,
     IndexNotBuilt,
     check_manifest,
+    read_acronyms,
     read_layouts,
     read_manifest,
     read_searches,
@@ -68,6 +69,7 @@ class Store:
     passage_bm25: bm25s.BM25
     sentence_bm25: bm25s.BM25
     words: list[str]  # every word of the documents as written, lowercased: for misspelt question words
+    acronyms: frozenset[str] | None = None  # what they write in capitals, lowercased (None: not kept by the version)
 
     @classmethod
     def open(cls, root: Path, model: str, max_passage_chars: int) -> "Store":
@@ -107,7 +109,7 @@ class Store:
             raise ValueError("lexical index does not match the passages")
         return cls(path, manifest, units, Documents(units), passages, sentences, units.sentence_rows[:, 0],
                    units.passage_rows[:, FIRST], passage_vectors, sentence_vectors, passage_search, sentence_search,
-                   passage_bm25, sentence_bm25, read_words(path))  # fmt: skip
+                   passage_bm25, sentence_bm25, read_words(path), read_acronyms(path))  # fmt: skip
 
     def dense(self, query: np.ndarray, k: int, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Ids and cosine similarities of the k nearest passages (or sentences), best first."""

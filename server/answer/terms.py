@@ -10,7 +10,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import get_frequency_dict, top_n_list, zipf_frequency
 
 from index.store import Store
-from index.text import PHRASING, STOPWORDS, WORD, stem, tokens
+from index.text import ACRONYM, PHRASING, STOPWORDS, WORD, stem, tokens
 
 _COMMONEST_ZIPF = 5.7  # do, does, can, any, get, people: words of any question, whatever it asks
 _ENGLISH_ZIPF = 3.0  # as frequent as this in English (once a million words): a word in its own right, no typo
@@ -107,16 +107,16 @@ class _Forms:
         self.joined = {w.replace("-", ""): w for w in store.words if "-" in w}
         self.hyphenated = {w for w in store.words if "-" in w}
         self.documents = store.documents
-        self._acronyms: set[str] | None = None
+        self._acronyms: set[str] | frozenset[str] | None = store.acronyms
         self._spelled: dict[str, bool] = {}
         self._apart: dict[str, bool] = {}
         self.vocabulary = set(store.words)
 
     @property
-    def acronyms(self) -> set[str]:
+    def acronyms(self) -> set[str] | frozenset[str]:
+        """Kept by the index version when it is written; read from the documents' text for an older version."""
         if self._acronyms is None:
-            text = "\n".join(self.documents.values())
-            self._acronyms = {a.lower() for a in re.findall(r"\b([A-Z]{2,6})s?\b", text)}
+            self._acronyms = {a.lower() for text in self.documents.values() for a in ACRONYM.findall(text)}
         return self._acronyms
 
     def written_apart(self, word: str) -> bool:

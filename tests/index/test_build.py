@@ -81,3 +81,9 @@ def test_damaged_index_is_refused(tmp_path: Path, settings: Settings, built: Bui
     np.save(vectors, np.load(vectors)[:-1])
     with pytest.raises(IndexDamaged, match="damaged"):
         Store.open(tmp_path / "index", settings.model, settings.max_passage_chars)
+
+
+def test_a_version_keeps_the_acronyms_its_documents_write_in_capitals(settings: Settings, built: BuildReport) -> None:
+    store = Store.open(settings.index, settings.model, settings.max_passage_chars)
+    assert store.acronyms is not None and {"aav", "crispr", "dna", "iii"} <= store.acronyms
+    assert "lentiviruses" not in store.acronyms

@@ -431,3 +431,12 @@ def test_a_qualifier_said_in_another_case_or_by_a_negating_prefix_is_supported(q
 
 def test_a_short_word_with_a_prefix_says_no_negation() -> None:
     assert unsupported_qualifiers("What is not in the house?", "He walked into the house.") == ["not"]
+
+
+def test_the_term_checks_read_the_versions_acronyms_and_the_text_where_a_version_kept_none(qa: QA) -> None:
+    from dataclasses import replace
+
+    from server.answer.terms import _Forms
+
+    kept = _Forms(qa.store).acronyms
+    assert kept is qa.store.acronyms and _Forms(replace(qa.store, acronyms=None)).acronyms == set(kept)
