@@ -89,3 +89,8 @@ class Passage:
     header: str | None = None
     kind: str = "paragraph"
     context: str = field(default="", compare=False)  # what retrieval embeds besides the text
+
+    @property
+    def trail(self) -> str:
+        """The section trail as shown: the headings above the passage joined by " > " ("" where there are none)."""
+        return " > ".join(part for part in self.section if part)

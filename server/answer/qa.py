@@ -78,7 +78,7 @@ class Answer:
 
 
 def _citation(number: int, passage: Passage, score: float) -> Citation:
-    section = " > ".join(part for part in passage.section if part) or None
+    section = passage.trail or None
     return Citation(number, passage.doc_id, section, passage.page, passage.start, passage.end, passage.text,
                     round(score, 4))  # fmt: skip
 
@@ -131,7 +131,7 @@ class QA:
         ranked = rank(self.store, query, vector, query_tokens, self.settings, self.selector)
         quotable = self._quotable(ranked)
         # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.
-        asked = asked_part(joined_compounds(self.store, resolved.asked))
+        asked = asked_part(query if resolved.context is None else joined_compounds(self.store, resolved.asked))
         missing = missing_terms(self.store, asked, self.settings.rare_zipf)
         found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
                          focus=self._focus(query, vector, ranked))  # fmt: skip

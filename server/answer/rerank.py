@@ -18,9 +18,8 @@ MAX_TOKENS = 128  # question and candidate together; the candidate is cut first
 def pair_text(store: Store, sid: int) -> str:
     """What the reranker reads of a candidate: its section trail, then the sentence."""
     passage = store.passages[int(store.sentence_passage[sid])]
-    trail = " > ".join(part for part in passage.section if part)
     text = " ".join(store.sentences[sid].text.split())
-    return f"{trail}: {text}" if trail else text
+    return f"{passage.trail}: {text}" if passage.trail else text
 
 
 class Reranker:

@@ -134,7 +134,7 @@ def source(request: Request, source: str, qa: QADep, start: Annotated[int | None
     layout = qa.store.layouts.get(source)
     path = indexed_file(qa.store, request.app.state.settings.corpus, source) if layout and view == "page" else None
     passage = qa.store.passage_at(source, start)
-    section = " > ".join(part for part in passage.section if part) if passage else None
+    section = passage.trail if passage else None
     if path is not None:
         return render(request, "page.html", source=source, pages=page_views(path, layout, start, end),
                       quoted=text[start:end], start=start, end=end, section=section)  # fmt: skip
