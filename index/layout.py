@@ -7,6 +7,7 @@ import bm25s
 import faiss
 import numpy as np
 
+from index.initials import write_initials
 from index.search import EXACT_LIMIT, RECALL_TARGET, build_search, read_search, write_search
 from index.text import ACRONYM, WORD, tokens
 from index.units import Documents, LazyUnits, Units, write_units
@@ -69,6 +70,7 @@ def write_index(
     (path / "words.txt").write_text("\n".join(sorted(words)))
     acronyms = {a.lower() for text in documents.values() for a in ACRONYM.findall(text)}
     (path / "acronyms.txt").write_text("\n".join(sorted(acronyms)))
+    write_initials(path, list(documents.values()))
     np.save(path / "passage_vectors.npy", passage_vectors)
     np.save(path / "sentence_vectors.npy", sentence_vectors)
     sentences = [s.text for p in passages for s in p.sentences]

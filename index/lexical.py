@@ -56,6 +56,17 @@ class Lexical:
             out[hit] += self.data[start + at[hit]]
         return out
 
+    def holding(self, tokens: list[str]) -> np.ndarray:
+        """The units that hold every one of the tokens (none if a token is in none), in order."""
+        found = set(self.token_ids(tokens))
+        if not found or len(found) < len(set(tokens)):
+            return np.zeros(0, dtype=np.int64)
+        postings = sorted((self.units[self.starts[t] : self.starts[t + 1]] for t in found), key=len)
+        held = postings[0]
+        for posting in postings[1:]:
+            held = np.intersect1d(held, posting, assume_unique=True)
+        return held.astype(np.int64)
+
     def top(self, tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The (at most) k units of highest positive score, best first, and their scores."""
         terms, repeats = np.unique(np.array(self.token_ids(tokens), dtype=np.int64), return_counts=True)

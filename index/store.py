@@ -16,6 +16,7 @@ import bm25s
 import faiss
 import numpy as np
 
+from index.initials import Initials, read_initials
 from index.layout import (
     IndexDamaged,
     IndexNotBuilt,
@@ -70,6 +71,7 @@ class Store:
     sentence_bm25: bm25s.BM25
     words: list[str]  # every word of the documents as written, lowercased: for misspelt question words
     acronyms: frozenset[str] | None = None  # what they write in capitals, lowercased (None: not kept by the version)
+    initials: Initials | None = None  # their words' initials (index.initials; None: not kept by the version)
 
     @classmethod
     def open(cls, root: Path, model: str, max_passage_chars: int) -> "Store":
@@ -109,7 +111,8 @@ class Store:
             raise ValueError("lexical index does not match the passages")
         return cls(path, manifest, units, Documents(units), passages, sentences, units.sentence_rows[:, 0],
                    units.passage_rows[:, FIRST], passage_vectors, sentence_vectors, passage_search, sentence_search,
-                   passage_bm25, sentence_bm25, read_words(path), read_acronyms(path))  # fmt: skip
+                   passage_bm25, sentence_bm25, read_words(path), read_acronyms(path),
+                   read_initials(path))  # fmt: skip
 
     def dense(self, query: np.ndarray, k: int, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Ids and cosine similarities of the k nearest passages (or sentences), best first."""
@@ -147,6 +150,10 @@ class Store:
     @cached_property
     def _sentence_lexical(self) -> Lexical:
         return Lexical(self.sentence_bm25)
+
+    def sentences_holding(self, query_tokens: list[str]) -> np.ndarray:
+        """The sentences that hold every one of the tokens, in order."""
+        return self._sentence_lexical.holding(query_tokens)
 
     def has_term(self, token: str) -> bool:
         return token in self.passage_bm25.vocab_dict

@@ -5,15 +5,15 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import get_frequency_dict, top_n_list, zipf_frequency
 
 from index.store import Store
-from index.text import ACRONYM, PHRASING, STOPWORDS, WORD, stem, tokens
+from index.text import ACRONYM, ENGLISH_ZIPF, PHRASING, STOPWORDS, WORD, stem, tokens
 
 _COMMONEST_ZIPF = 5.7  # do, does, can, any, get, people: words of any question, whatever it asks
-_ENGLISH_ZIPF = 3.0  # as frequent as this in English (once a million words): a word in its own right, no typo
 _PRONOUN_I = re.compile(r"I(['’](m|ve|d|ll))?")  # capitalized mid-question, yet no name: "How do I fix ...?"
 
 
@@ -34,7 +34,7 @@ def _close(word: str, vocabulary: list[str]) -> bool:
     if len(word) < 5 or any(ch.isdigit() for ch in word):
         return False
     low = word.lower()
-    cutoff = 1 - 1 / len(low) - 1e-6 if zipf_frequency(low, "en") >= _ENGLISH_ZIPF else 0.75
+    cutoff = 1 - 1 / len(low) - 1e-6 if zipf_frequency(low, "en") >= ENGLISH_ZIPF else 0.75
     match = process.extractOne(low, vocabulary, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=cutoff)
     return match is not None
 
@@ -100,9 +100,13 @@ def _known(store: Store, word: str) -> bool:
 
 class _Forms:
     """What the documents' words give the term checks, read once per loaded index: hyphenated words by their
-    joined form (crisprcas9: crispr-cas9), and the acronyms written in capitals (UK, AAV)."""
+    joined form (crisprcas9: crispr-cas9), and the acronyms written in capitals (UK, AAV). A word written apart is
+    looked for only in the sentences that hold both its parts (the lexical index's postings), and an acronym's
+    spelled-out words only in the documents whose initials may spell it (index.initials): at a million passages,
+    reading all of the text for each new question word takes seconds."""
 
     def __init__(self, store: Store) -> None:
+        self.store = store
         self.words = store.words
         self.joined = {w.replace("-", ""): w for w in store.words if "-" in w}
         self.hyphenated = {w for w in store.words if "-" in w}
@@ -120,23 +124,37 @@ class _Forms:
         return self._acronyms
 
     def written_apart(self, word: str) -> bool:
-        """Whether the documents write the word as two words (or hyphenated): "yen yen" for "yenyen"."""
+        """Whether the documents write the word as two words (or hyphenated): "yen yen" for "yenyen". Two stop
+        words ("inthe") are no such word."""
         if word not in self._apart:
-            splits = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
-            splits = [(a, b) for a, b in splits if a in self.vocabulary and b in self.vocabulary]
-            self._apart[word] = any(
-                re.search(rf"\b{re.escape(a)}[\s-]{re.escape(b)}\b", text, re.IGNORECASE)
-                for a, b in splits for text in self.documents.values()
-            )  # fmt: skip
+            self._apart[word] = any(self._apart_as(word[:i], word[i:]) for i in range(2, len(word) - 1))
         return self._apart[word]
+
+    def _apart_as(self, first: str, second: str) -> bool:
+        if first not in self.vocabulary or second not in self.vocabulary:
+            return False
+        held = [stem(part) for part in (first, second) if part not in STOPWORDS]
+        pattern = re.compile(rf"\b{re.escape(first)}[\s-]{re.escape(second)}\b", re.IGNORECASE)
+        return bool(held) and any(pattern.search(self.store.sentences[sid].text)
+                                  for sid in self.store.sentences_holding(held))  # fmt: skip
 
     def spelled(self, acronym: str) -> bool:
         """Whether the documents hold words whose initials spell the acronym: capitalized ones (United Kingdom,
         Food and Drug Administration), or lowercase ones one of which is a rare word, a technical term
         (adeno-associated virus), so that three common words in a row spell no acronym by chance."""
         if acronym not in self._spelled:
-            self._spelled[acronym] = any(_initials_match(text, acronym) for text in self.documents.values())
+            self._spelled[acronym] = any(_initials_match(text, acronym) for text in self._may_spell(acronym))
         return self._spelled[acronym]
+
+    def _may_spell(self, acronym: str) -> Iterable[str]:
+        """The texts of the documents whose initials may spell the acronym out: all of them where the version kept
+        no initials or the acronym is not ASCII."""
+        initials = self.store.initials
+        if initials is None or not acronym.isascii():
+            return self.documents.values()
+        found = [initials.find([*letters, *([None] if numeral else [])]) for letters, numeral in _spellings(acronym)]
+        numbers = np.unique(np.concatenate(found)) if found else ()
+        return (self.documents[self.store.units.doc_ids[number]] for number in numbers)
 
 
 _FORMS: dict[int, _Forms] = {}
@@ -159,20 +177,26 @@ _NUMERALS = {"1": "1|i|one|first", "2": "2|ii|two|second", "3": "3|iii|three|thi
 _NUMBERED = re.compile(r"(?P<letters>[a-z]{2,6}?)(?P<numeral>[123]|iii|ii|i)?")
 
 
-def _initials_match(text: str, acronym: str) -> bool:
-    """Whether the text spells the acronym out; a numeral at its end may be a word of its own (WW1, WWII: World
-    War I)."""
-    spellings = [[rf"(?i:{re.escape(ch)})[^\W\d_]*" for ch in acronym.lower()]] if acronym.isalpha() else []
+def _spellings(acronym: str) -> list[tuple[str, str | None]]:
+    """The initials an acronym's words may have, and the numeral it ends in, if any, that may be a word of its own
+    (WW1, WWII: World War I)."""
+    spellings: list[tuple[str, str | None]] = [(acronym.lower(), None)] if acronym.isalpha() else []
     numbered = _NUMBERED.fullmatch(acronym.lower())
     if numbered and numbered["numeral"]:
-        letters = [rf"(?i:{re.escape(ch)})[^\W\d_]*" for ch in numbered["letters"]]
-        spellings.append([*letters, rf"(?i:{_NUMERALS[numbered['numeral']]})"])
-    for words in spellings:
+        spellings.append((numbered["letters"], numbered["numeral"]))
+    return spellings
+
+
+def _initials_match(text: str, acronym: str) -> bool:
+    """Whether the text spells the acronym out."""
+    for letters, numeral in _spellings(acronym):
+        words = [rf"(?i:{re.escape(ch)})[^\W\d_]*" for ch in letters]
+        words += [rf"(?i:{_NUMERALS[numeral]})"] if numeral else []
         pattern = r"\b" + (r"[\s-]+" + _JOINERS).join(words) + r"\b"
         for match in re.finditer(pattern, text):
             kept = [w for w in re.split(r"[\s-]+", match.group(0)) if w.lower() not in STOPWORDS]
             if all(w[0].isupper() or w[0].isdigit() for w in kept) or any(
-                zipf_frequency(w.lower(), "en") < _ENGLISH_ZIPF for w in kept
+                zipf_frequency(w.lower(), "en") < ENGLISH_ZIPF for w in kept
             ):
                 return True
     return False

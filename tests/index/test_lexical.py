@@ -50,3 +50,12 @@ def test_best_units_of_a_large_index_are_found_without_scoring_them_all() -> Non
             _same_best(lexical, query, k)
         units = rng.integers(0, len(corpus), 500)
         assert np.array_equal(lexical.of(query, units), lexical.every(query)[units])
+
+
+@pytest.mark.parametrize("words", [["viral", "vectors"], ["gene", "editing", "crispr"], ["zebrafish"], ["gene"]])
+def test_the_units_holding_every_token_are_those_that_score_on_each(settings: Settings, built: BuildReport,
+                                                                    words: list[str]) -> None:  # fmt: skip
+    store = Store.open(settings.index, settings.model, settings.max_passage_chars)
+    wanted = [t for w in words for t in tokens(w)]
+    each = np.all([store.lexical([token], sentences=True) > 0 for token in wanted], axis=0)
+    assert np.array_equal(store.sentences_holding(wanted), np.flatnonzero(each))

@@ -440,3 +440,22 @@ def test_the_term_checks_read_the_versions_acronyms_and_the_text_where_a_version
 
     kept = _Forms(qa.store).acronyms
     assert kept is qa.store.acronyms and _Forms(replace(qa.store, acronyms=None)).acronyms == set(kept)
+
+
+@pytest.mark.parametrize("word", ["aav", "crispr", "uk", "nhs", "ema", "fda", "ww2", "qxz"])
+def test_the_initials_a_version_keeps_find_what_reading_all_of_the_text_finds(twins: QA, qa: QA, word: str) -> None:
+    from dataclasses import replace
+
+    from server.answer.terms import _Forms
+
+    for store in (twins.store, qa.store):
+        assert store.initials is not None
+        assert _Forms(store).spelled(word) == _Forms(replace(store, initials=None)).spelled(word)
+
+
+def test_a_word_typed_as_one_is_found_written_apart_in_the_sentences_holding_its_parts(qa: QA) -> None:
+    from server.answer.terms import _Forms
+
+    forms = _Forms(qa.store)
+    assert forms.written_apart("geneediting") and forms.written_apart("viralvectors")
+    assert not forms.written_apart("editinggene") and not forms.written_apart("vectorsviral")
