@@ -20,7 +20,6 @@ from server.answer.terms import (
     missing_terms,
     own_words,
     personal,
-    undefined_term,
     unsupported_qualifiers,
 )
 from server.settings import Settings
@@ -136,8 +135,6 @@ class QA:
         found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
                          focus=self._focus(query, vector, ranked))  # fmt: skip
         if not found.missing:
-            retrieved = (self.store.sentence_words(sid).ordered for sid, _, _ in ranked.sentences)
-            found.missing = [term] if (term := undefined_term(asked, retrieved)) else []
             found.foreign = foreign(self.store, query)
             # Advice about the asker's own case is the documents' to give where they give it; where they don't, a
             # personal question on a medical matter is refused, and one on anything else ("Should I file form

@@ -11,7 +11,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import get_frequency_dict, top_n_list, zipf_frequency
 
 from index.store import Store
-from index.text import ACRONYM, ENGLISH_ZIPF, PHRASING, STOPWORDS, WORD, stem, tokens
+from index.text import ACRONYM, ENGLISH_ZIPF, PHRASING, STOPWORDS, WORD, stem
 
 _COMMONEST_ZIPF = 5.7  # do, does, can, any, get, people: words of any question, whatever it asks
 _PRONOUN_I = re.compile(r"I(['’](m|ve|d|ll))?")  # capitalized mid-question, yet no name: "How do I fix ...?"
@@ -288,36 +288,6 @@ def foreign(store: Store, question: str) -> bool:
     if not own or any(store.has_term(stem(w)) for w in own):
         return False
     return not any(_close(w, store.words) for w in own)
-
-
-_DEFINITION = re.compile(r"^\W*what (?:is|are) (?:an? )?(?P<term>[^\W_][\w'’-]*(?: [^\W_][\w'’-]*){1,2})\W*$",
-                         re.IGNORECASE)  # fmt: skip
-
-
-def undefined_term(question: str, sentences: Iterable[list[str]]) -> str | None:
-    """The term of two or three words a definition question asks about ("What is prime editing?") when none of the
-    sentences (their tokens, index.text.tokens) names it, its words in order with at most one word between ("rare
-    diseases": "rare childhood diseases"): documents that never name a term cannot define it, whatever they say
-    of its words one by one."""
-    match = _DEFINITION.match(question)
-    if match is None or any(w.lower() in STOPWORDS or w.lower().endswith(("'s", "’s")) for w in match["term"].split()):
-        return None  # "Brazil's official name" is something of Brazil's, no term
-    term = tokens(match["term"])
-    return None if any(_names(ordered, term) for ordered in sentences) else match["term"]
-
-
-def _names(ordered: list[str], term: list[str]) -> bool:
-    """Whether the tokens hold the term's tokens in order, with at most one other token between two of them."""
-    for start in (i for i, token in enumerate(ordered) if token == term[0]):
-        at = start
-        for word in term[1:]:
-            found = [j for j in (at + 1, at + 2) if j < len(ordered) and ordered[j] == word]
-            if not found:
-                break
-            at = found[0]
-        else:
-            return True
-    return False
 
 
 _NEGATION = {"not", "never", "no", "none", "nor", "neither", "without", "cannot"}
