@@ -12,10 +12,12 @@ from ingest.units import Block, Document, Passage, Sentence, page_at
 # The regex a segmenter is measured against: split after . ! ? before whitespace and a capital or quote.
 NAIVE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z])")
 # Abbreviations pysbd takes for a sentence's end, by what must follow for the sentence to go on (lowercase).
-_GOES_ON = frozenset({"approx.", "cf.", "e.g.", "i.e.", "viz.", "vs."})  # whatever follows
+_GOES_ON = frozenset({"approx.", "cf.", "e.g.", "i.e.", "incl.", "resp.", "supp.", "suppl.", "viz.", "vs."})  # whatever follows
 _BEFORE_NUMBER = frozenset(
-    {"c.", "ca.", "ch.", "eq.", "est.", "fig.", "figs.", "no.", "nos.", "p.", "pp.", "vol."}
+    {"c.", "ca.", "ch.", "eq.", "eqs.", "est.", "fig.", "figs.", "no.", "nos.", "p.", "pp.", "ref.", "refs.", "sec.",
+     "sect.", "tab.", "vol."}
 )
+_CITATION = re.compile(r"\[\d[\d,;\s–-]*\]\W*")  # a piece that is only a numbered reference: "Li et al. | [12]."
 _BEFORE_NAME = frozenset(
     {"capt.", "col.", "dr.", "gen.", "mr.", "mrs.", "ms.", "mt.", "prof.", "rev.", "st."}
 )
@@ -64,10 +66,11 @@ def _flowing(chunk: str) -> str:
     return "".join(line + ("\n" if i in breaks else " ") for i, line in enumerate(lines))[: len(chunk)]
 
 
-def _goes_on(tail: str, first: str) -> bool:
-    """pysbd ended a piece (its tail given) where its sentence goes on: before a lowercase word (first is
-    the next piece's first character), or after an abbreviation."""
-    if first.islower():
+def _goes_on(tail: str, piece: str) -> bool:
+    """pysbd ended a piece (its tail given) where its sentence goes on: before a lowercase word or a piece that is
+    only a numbered reference, or after an abbreviation."""
+    first = piece[:1]
+    if first.islower() or _CITATION.fullmatch(piece):
         return True
     word = tail.rsplit(None, 1)[-1].lstrip(_OPENERS).lower()
     if word in _BEFORE_NUMBER:
@@ -79,7 +82,7 @@ def _rejoined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans merged where a sentence goes on past a piece's end; the gap between them is the text's own."""
     merged: list[tuple[int, int]] = []
     for a, b in spans:
-        if merged and _goes_on(text[max(merged[-1][0], merged[-1][1] - 16) : merged[-1][1]], text[a]):
+        if merged and _goes_on(text[max(merged[-1][0], merged[-1][1] - 16) : merged[-1][1]], text[a:b]):
             merged[-1] = (merged[-1][0], b)
         else:
             merged.append((a, b))

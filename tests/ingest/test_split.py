@@ -17,6 +17,11 @@ CASES = [
      ["Approved e.g. in the E.U. and elsewhere.", "Prices vary."]),
     ("Outcomes vary based on factors that include:", ["Outcomes vary based on factors that include:"]),
     ("J. R. R. Tolkien wrote it. Mr. Jones read it.", ["J. R. R. Tolkien wrote it.", "Mr. Jones read it."]),
+    # a research paper's numbered references and abbreviations
+    ("It was 5.2 days, as reported by Li et al. [12]. Risk rose (p < 0.001). See Suppl. Fig. S3 for details.",
+     ["It was 5.2 days, as reported by Li et al. [12].", "Risk rose (p < 0.001).", "See Suppl. Fig. S3 for details."]),
+    ("The rate was 12% [3, 4]. [5] showed otherwise. Data are in Tab. 2 of ref. 7.",
+     ["The rate was 12% [3, 4].", "[5] showed otherwise.", "Data are in Tab. 2 of ref. 7."]),
 ]  # fmt: skip
 
 
