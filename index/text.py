@@ -23,9 +23,23 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+_CLITICS = frozenset({"s", "re", "ve", "ll", "d", "m", "t"})
+
+
+def is_stopword(word: str) -> bool:
+    """A stop word, also with a clitic: what's, it's, they're, don't, isn't (but not children's)."""
+    low = word.lower()
+    if low in STOPWORDS:
+        return True
+    base, apostrophe, clitic = low.replace("’", "'").partition("'")
+    if not apostrophe or clitic not in _CLITICS:
+        return False
+    return base in STOPWORDS or (clitic == "t" and base.endswith("n") and base[:-1] in STOPWORDS)
+
+
 def words(text: str) -> list[str]:
     """The content words of text as written (case kept), stop words left out."""
-    return [w for w in WORD.findall(text) if w.lower() not in STOPWORDS]
+    return [w for w in WORD.findall(text) if not is_stopword(w)]
 
 
 def fold(word: str) -> str:
