@@ -58,15 +58,35 @@ def _misspelt(store: Store, word: str) -> bool:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])")
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[,;:]\s+|\s+(?:and|but|so)\s+", re.IGNORECASE)
+_INTERJECTION = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|well|yes|no|thanks|thank you|so|also|and|but)\b\W*)*",
+                           re.IGNORECASE)  # fmt: skip
+_FIRST_PERSON = re.compile(r"(?:i|i['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve)|our)\b", re.IGNORECASE)
+# What makes a clause ask even when it opens with "I": a wish or need, a question word ("I need to renew my
+# license", "I'd like to know how ...", "I don't know whether ...").
+_ASKS = re.compile(r"\b(?:want|wanted|need|needed|like to|wonder\w*|looking for|trying to|hoping|have to|has to|"
+                   r"must|know|tell|help|question|how|what|which|who|whom|whose|why|when|where|whether|if)\b",
+                   re.IGNORECASE)  # fmt: skip
+
+
+def _tells(clause: str) -> bool:
+    """A clause that tells the asker's situation: it opens with I, my or we and asks nothing ("I work at Walmart in
+    Dallas", "My name is Jessica Alvarez")."""
+    said = _INTERJECTION.sub("", clause)
+    return bool(_FIRST_PERSON.match(said)) and not _ASKS.search(said)
 
 
 def asked_part(question: str) -> str:
-    """The sentences of a user's turn that ask something: "I moved to Ohio last month. How do I change my address?"
-    asks the second; what the first tells is the asker's situation, not a term the documents must hold. A turn with
-    no question mark, or nothing else, is asked whole."""
+    """What a user's turn asks: "I moved to Ohio last month. How do I change my address?" asks the second sentence,
+    "I work at Walmart in Dallas and want to know if I can get unemployment" its second clause; what the rest tells
+    is the asker's situation, not a term the documents must hold. A turn with a question mark asks its questions; a
+    turn that only tells, or only asks, is asked whole."""
     parts = _SENTENCE_END.split(question.strip())
     asking = [p for p in parts if p.rstrip().endswith("?")]
-    return " ".join(asking) if asking and len(asking) < len(parts) else question
+    text = " ".join(asking) if asking and len(asking) < len(parts) else question
+    clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
+    kept = [c for c in clauses if not _tells(c)]
+    return " ".join(kept) if kept and len(kept) < len(clauses) else text
 
 
 def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:

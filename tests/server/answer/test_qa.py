@@ -383,7 +383,14 @@ def test_what_a_turn_tells_before_its_question_names_no_missing_term(qa: QA) -> 
 @pytest.mark.parametrize(("turn", "asked"), [
     ("I moved last month. How do I change my address?", "How do I change my address?"),
     ("What is CRISPR?", "What is CRISPR?"),
-    ("I lost my card. Please help", "I lost my card. Please help"),
+    ("I lost my card. Please help", "Please help"),
+    ("I lost my card", "I lost my card"),
+    ("I work at Walmart in Dallas and want to know if I can get unemployment", "want to know if I can get unemployment"),
+    ("Hi, my name is Jessica Alvarez, I need to renew my licence", "Hi I need to renew my licence"),
+    ("hello i was fired by Amazon last week, what are my options", "what are my options"),
+    ("I work at Walmart, can I get unemployment?", "can I get unemployment?"),
+    ("Does Walmart pay unemployment?", "Does Walmart pay unemployment?"),
+    ("What are the risks of AAV and lentiviruses?", "What are the risks of AAV and lentiviruses?"),
     ("Is it expensive? (gene therapy)", "Is it expensive? (gene therapy)"),
 ])  # fmt: skip
 def test_the_asked_part_of_a_turn_is_its_questions(turn: str, asked: str) -> None:
