@@ -194,6 +194,10 @@ class Store:
         first = int(self.sentence_offsets[pid])
         return range(first, first + int(self.units.passage_rows[pid, COUNT]))
 
+    def document_passages(self, doc_id: str) -> np.ndarray:
+        """The ids of a document's passages, in order."""
+        return np.flatnonzero(self.units.passage_rows[:, DOC] == self.units.doc_number[doc_id])
+
     def passages_using(self, token: str) -> int:
         """How many passages use a token (its document frequency over passages)."""
         token_id = self.passage_bm25.vocab_dict.get(token)

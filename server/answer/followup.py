@@ -84,6 +84,7 @@ class Resolved:
 
     asked: str  # the question; a pointer word may be replaced by the subject ("Is CRISPR still maturing?")
     context: str | None = None  # the subject, where it could not take a pointer's place
+    leans: bool = False  # it leans on the conversation (leans_on_history) and keeps to its subject
 
     @property
     def query(self) -> str:
@@ -107,8 +108,8 @@ def standalone(question: str, history: list[str]) -> Resolved:
     subject = topic(turns[-1])
     pattern = re.compile(rf"\b({'|'.join(sorted(_SUBSTITUTABLE))})\b", re.IGNORECASE)
     if len(subject.split()) <= 5 and pattern.search(question):
-        return Resolved(pattern.sub(lambda _: subject, question, count=1))
-    return Resolved(question, subject)
+        return Resolved(pattern.sub(lambda _: subject, question, count=1), leans=True)
+    return Resolved(question, subject, leans=True)
 
 
 def resolve(question: str, history: list[str]) -> str:

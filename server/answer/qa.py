@@ -10,7 +10,15 @@ from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
 from server.answer.followup import standalone
-from server.answer.retrieve import CONTINUES, POINTER, Ranked, quotable_shape, rank, topic_words
+from server.answer.retrieve import (
+    CONTINUES,
+    POINTER,
+    Ranked,
+    quotable_shape,
+    rank,
+    rank_passages,
+    topic_words,
+)
 from server.answer.selector import Selector, read, shipped, signals
 from server.answer.terms import (
     asked_part,
@@ -122,15 +130,20 @@ class QA:
         return self._answer(self._choose(found.ranked, found.focus), found)
 
     def evidence(self, question: str, history: list[str]) -> "Evidence":
-        """Retrieval for the question made standalone, and the signals abstention is decided on."""
-        resolved = standalone(question.strip(), [h for h in history if h.strip()])
+        """Retrieval for the question made standalone, and the signals abstention is decided on. A question that
+        leans on the conversation is answered from the conversation's document (_conversation_document)."""
+        history = [h for h in history if h.strip()]
+        resolved = standalone(question.strip(), history)
         query = joined_compounds(self.store, resolved.query)
         query_tokens = tokens(query)
         vector = self.embedder.encode_query(query)
-        ranked = rank(self.store, query, vector, query_tokens, self.settings, self.selector)
+        document = self._conversation_document([*history, question]) if resolved.leans else None
+        within = None if document is None else self.store.document_passages(document)
+        ranked = rank(self.store, query, vector, query_tokens, self.settings, self.selector, within)
         quotable = self._quotable(ranked)
         # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.
-        asked = asked_part(query if resolved.context is None else joined_compounds(self.store, resolved.asked))
+        asked = asked_part(query if resolved.context is None else joined_compounds(self.store, resolved.asked),
+                           follows=bool(history))  # fmt: skip
         missing = missing_terms(self.store, asked, self.settings.rare_zipf)
         found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
                          focus=self._focus(query, vector, ranked))  # fmt: skip
@@ -148,6 +161,19 @@ class QA:
             found.signals = signals(np.array([p for _, p, _ in ranked.sentences]), ranked.best, question)
             found.confidence = round(self.selector.confidence(found.signals), 4)
         return found
+
+    def _conversation_document(self, history: list[str]) -> str | None:
+        """The document a conversation is about: the one holding the best passage for most of its last three turns
+        (each made standalone from the turns before it), the latest turn's on a tie. A turn that leans on the
+        conversation ("Can she apply online?", "How long until I hear back?") asks about the same service, and
+        its own few words, or the subject added from earlier, would find the like passage of another document."""
+        found = []
+        for n in range(len(history) - 1, max(len(history) - 4, -1), -1):
+            query = joined_compounds(self.store, standalone(history[n], history[:n]).query)
+            passages = rank_passages(self.store, self.embedder.encode_query(query), tokens(query), self.settings)
+            if passages:
+                found.append(self.store.passages[passages[0][0]].doc_id)
+        return max(found, key=lambda doc: (found.count(doc), -found.index(doc))) if found else None
 
     def _quotable(self, ranked: Ranked) -> list[tuple[int, float, float]]:
         """The sentences scoring close to the best (keep_ratio) that are at least min_dense similar to the

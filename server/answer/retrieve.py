@@ -59,13 +59,14 @@ def _fuse(dense: dict[int, float], lexical: dict[int, float], settings: Settings
     return {i: a * dense.get(i, 0.0) + (1 - a) * lexical.get(i, 0.0) for i in ids}
 
 
-def _top(scores: np.ndarray, k: int) -> dict[int, float]:
+def _top(scores: np.ndarray, k: int, ids: np.ndarray | None = None) -> dict[int, float]:
     """The k highest positive scores, divided by the highest, by id (only the positive ones are partitioned: most
-    of a large corpus shares no word with the question)."""
-    ids = np.flatnonzero(scores > 0)
-    if not ids.size:
+    of a large corpus shares no word with the question). The scores are of the given ids, or of every id."""
+    positive = np.flatnonzero(scores > 0)
+    if not positive.size:
         return {}
-    values = scores[ids]
+    values = scores[positive]
+    ids = positive if ids is None else ids[positive]
     if ids.size > k:
         keep = np.argpartition(values, ids.size - k)[ids.size - k :]
         ids, values = ids[keep], values[keep]
@@ -110,18 +111,36 @@ def topic_words(store: Store, question: str, share: float) -> list[str]:
             if (stems := tokens(w)) and all(store.passages_using(t) > most for t in stems)]  # fmt: skip
 
 
-def rank_passages(store: Store, query: np.ndarray, query_tokens: list[str], settings: Settings) -> list:
-    ids, sims = store.dense(query, settings.candidates)
-    dense = dict(zip(ids.tolist(), sims.tolist(), strict=True))
-    fused = _fuse(dense, _top(store.lexical(query_tokens), settings.candidates), settings)
+def rank_passages(store: Store, query: np.ndarray, query_tokens: list[str], settings: Settings,
+                  within: np.ndarray | None = None) -> list:  # fmt: skip
+    """Passages by fused dense and BM25 scores, best first: of the whole corpus, or only those within (ids)."""
+    if within is None:
+        ids, sims = store.dense(query, settings.candidates)
+        lexical = _top(store.lexical(query_tokens), settings.candidates)
+    else:
+        ids, sims = _nearest(store.passage_vectors, within, query, settings.candidates)
+        lexical = _top(store.lexical_of(query_tokens, within), settings.candidates, within)
+    fused = _fuse(dict(zip(ids.tolist(), sims.tolist(), strict=True)), lexical, settings)
     return sorted(fused.items(), key=lambda item: item[1], reverse=True)
 
 
-def candidates(store: Store, query: np.ndarray, passages: list, lexical: dict[int, float], settings: Settings) -> list:
-    """Sentences of the best passages, and the best sentences by themselves: dense, and by BM25 among the sentences
-    of the retrieved passages."""
+def _nearest(vectors: np.ndarray, ids: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Of the given ids, the k whose vectors are most similar to the query, best first, and their similarities."""
+    sims = vectors[ids] @ query
+    order = np.argsort(-sims, kind="stable")[:k]
+    return ids[order], sims[order]
+
+
+def candidates(store: Store, query: np.ndarray, passages: list, lexical: dict[int, float], settings: Settings,
+               within: np.ndarray | None = None) -> list:  # fmt: skip
+    """Sentences of the best passages, and the best sentences by themselves: dense (of the passages within, when
+    given), and by BM25 among the sentences of the retrieved passages."""
     found = {s for pid, _ in passages[: settings.top_passages] for s in store.passage_sentence_ids(pid)}
-    found.update(store.dense(query, 10, sentences=True)[0].tolist())
+    if within is None:
+        found.update(store.dense(query, 10, sentences=True)[0].tolist())
+    else:
+        sentences = np.array([s for pid in within.tolist() for s in store.passage_sentence_ids(pid)], dtype=np.int64)
+        found.update(_nearest(store.sentence_vectors, sentences, query, 10)[0].tolist())
     found.update(s for s in sorted(lexical, key=lexical.get, reverse=True)[:10] if lexical[s] > 0)
     return sorted(found)
 
@@ -132,17 +151,18 @@ def sentence_lexical(store: Store, query_tokens: list[str], ids: list[int] | set
     return dict(zip(ids.tolist(), store.lexical_of(query_tokens, ids, sentences=True).tolist(), strict=True))
 
 
-def features(store: Store, question: str, query: np.ndarray, query_tokens: list[str],
-             settings: Settings) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Passages best first, candidate sentence ids, their feature rows (FEATURES) and dense similarities. Sentences
-    that can't be an answer's quote (a question, a bare title, a page number) are no candidates."""
-    passages = rank_passages(store, query, query_tokens, settings)
+def features(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings,
+             within: np.ndarray | None = None) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Passages best first (of those within, when given), candidate sentence ids, their feature rows (FEATURES) and
+    dense similarities. Sentences that can't be an answer's quote (a question, a bare title, a page number) are no
+    candidates."""
+    passages = rank_passages(store, query, query_tokens, settings, within)
     top = passages[0][1] if passages and passages[0][1] > 0 else 1.0
     passage_score = {pid: score / top for pid, score in passages}
     passage_rank = {pid: n for n, (pid, _) in enumerate(passages)}
     retrieved = {s for pid, _ in passages for s in store.passage_sentence_ids(pid)}
     lexical = sentence_lexical(store, query_tokens, retrieved)  # BM25 of sentences only where it can matter
-    ids = [sid for sid in candidates(store, query, passages, lexical, settings) if quotable_shape(store, sid)]
+    ids = [sid for sid in candidates(store, query, passages, lexical, settings, within) if quotable_shape(store, sid)]
     lexical |= sentence_lexical(store, query_tokens, set(ids) - set(lexical))
     around = sorted({n for sid in ids for n in (sid - 1, sid, sid + 1) if 0 <= n < len(store.sentences)})
     similarity = dict(zip(around, (store.sentence_vectors[around] @ query).tolist(), strict=True)) if ids else {}
@@ -233,11 +253,12 @@ def _section_tokens(section: tuple[str, ...]) -> frozenset[str]:
 
 
 def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings,
-         selector: Selector | None = None) -> Ranked:  # fmt: skip
-    """Candidates ranked by the selector's logit that they hold the answer, its best few read again with the question
-    by the reranker (server.answer.rerank) where one is shipped; each with the selector's probability."""
+         selector: Selector | None = None, within: np.ndarray | None = None) -> Ranked:  # fmt: skip
+    """Candidates (from the passages within, when given) ranked by the selector's logit that they hold the answer, its
+    best few read again with the question by the reranker (server.answer.rerank) where one is shipped; each with the
+    selector's probability."""
     selector = selector or shipped()
-    passages, ids, rows, sims = features(store, question, query, query_tokens, settings)
+    passages, ids, rows, sims = features(store, question, query, query_tokens, settings, within)
     logits = selector.logits(rows)
     scores = sigmoid(logits)
     reranker = shipped_reranker() if settings.rerank_top else None

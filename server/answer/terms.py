@@ -76,16 +76,19 @@ def _tells(clause: str) -> bool:
     return bool(_FIRST_PERSON.match(said)) and not _ASKS.search(said)
 
 
-def asked_part(question: str) -> str:
+def asked_part(question: str, follows: bool = False) -> str:
     """What a user's turn asks: "I moved to Ohio last month. How do I change my address?" asks the second sentence,
     "I work at Walmart in Dallas and want to know if I can get unemployment" its second clause; what the rest tells
     is the asker's situation, not a term the documents must hold. A turn with a question mark asks its questions; a
-    turn that only tells, or only asks, is asked whole."""
+    turn that only asks is asked whole, and so is one that only tells, unless it follows earlier turns ("I just
+    moved here from Texas"): then it tells the conversation's question more, and asks nothing of its own."""
     parts = _SENTENCE_END.split(question.strip())
     asking = [p for p in parts if p.rstrip().endswith("?")]
     text = " ".join(asking) if asking and len(asking) < len(parts) else question
     clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
     kept = [c for c in clauses if not _tells(c)]
+    if not kept and follows:
+        return ""
     return " ".join(kept) if kept and len(kept) < len(clauses) else text
 
 

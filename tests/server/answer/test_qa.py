@@ -460,3 +460,17 @@ def test_a_word_typed_as_one_is_found_written_apart_in_the_sentences_holding_its
     forms = _Forms(qa.store)
     assert forms.written_apart("geneediting") and forms.written_apart("viralvectors")
     assert not forms.written_apart("editinggene") and not forms.written_apart("vectorsviral")
+
+
+def test_a_follow_up_that_leans_on_the_conversation_is_answered_from_its_document(qa: QA) -> None:
+    history = ["What do Phase II trials measure?"]
+    found = qa.evidence("And how many people take part?", history)
+    assert {qa.store.passages[pid].doc_id for pid, _ in found.ranked.passages} == {"trials.html"}
+    # a question of its own is searched over every document, whatever came before
+    found = qa.evidence("How do viral vectors and CRISPR editing differ?", history)
+    assert len({qa.store.passages[pid].doc_id for pid, _ in found.ranked.passages}) > 1
+
+
+def test_a_turn_that_only_tells_asks_nothing_of_its_own_in_a_conversation() -> None:
+    assert asked_part("I just moved here from Texas", follows=True) == ""
+    assert asked_part("I just moved here from Texas") == "I just moved here from Texas"
