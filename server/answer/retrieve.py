@@ -239,9 +239,19 @@ def unquotable(text: str, whole_block: bool) -> bool:
     return whole_block and len(stripped.split()) <= 12 and not stripped.endswith(_FINAL)
 
 
+# A section that lists the works a text cites: its entries name what those works are about ("Hepatotoxicity
+# following administration of onasemnogene abeparvovec"), and answer nothing.
+_REFERENCES = re.compile(r"^\W*(?:[\dIVX]+(?:\.\d+)*\.?\s+)?(?:references?(?: and notes)?|notes and references|"
+                         r"bibliography|works cited|literature cited|reference list|cited literature)\W*$",
+                         re.IGNORECASE)  # fmt: skip
+
+
 def quotable_shape(store: Store, sid: int) -> bool:
-    """Whether a sentence may be quoted at all (unquotable); a table row always may."""
+    """Whether a sentence may be quoted at all (unquotable); a table row always may, an entry of a list of
+    references never."""
     passage = store.passages[int(store.sentence_passage[sid])]
+    if any(_REFERENCES.match(heading) for heading in passage.section):
+        return False
     if passage.kind == "row":
         return True
     return not unquotable(store.sentences[sid].text, len(passage.sentences) == 1)

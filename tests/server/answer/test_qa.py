@@ -6,7 +6,7 @@ from index.embed import Embedder
 from index.text import tokens
 from server.answer.followup import resolve
 from server.answer.qa import NO_ANSWER, QA, Answer
-from server.answer.retrieve import asked_for, rank, topic_words, unquotable
+from server.answer.retrieve import asked_for, quotable_shape, rank, topic_words, unquotable
 from server.answer.terms import asked_part, unsupported_qualifiers
 from server.engine import build, open_qa
 from server.settings import Settings
@@ -261,6 +261,9 @@ TWINS = {
     "editors rewrite longer stretches of DNA.\nTrials in the NHS are paid for by the state.\nWhether a "
     "treatment suits a particular patient can only be judged after an individual assessment by a qualified "
     "medical specialist.\n",
+    "papers/sma.md": "# Outcomes of gene therapy in SMA\n\n## Results\n\nLiver enzymes rose in 12 of 48 children after "
+    "the infusion and returned to normal with corticosteroids.\n\n## References\n\n1. Chand D, et al. Hepatotoxicity "
+    "following administration of onasemnogene abeparvovec for spinal muscular atrophy. J Hepatol. 2021;74:560-566.\n",
 }
 
 
@@ -474,3 +477,11 @@ def test_a_follow_up_that_leans_on_the_conversation_is_answered_from_its_documen
 def test_a_turn_that_only_tells_asks_nothing_of_its_own_in_a_conversation() -> None:
     assert asked_part("I just moved here from Texas", follows=True) == ""
     assert asked_part("I just moved here from Texas") == "I just moved here from Texas"
+
+
+def test_an_entry_of_a_list_of_references_is_never_quoted(twins: QA) -> None:
+    store = twins.store
+    entries = [sid for sid in range(len(store.sentences)) if "Hepatotoxicity following" in store.sentences[sid].text]
+    assert entries and not any(quotable_shape(store, sid) for sid in entries)
+    answer = twins.ask("How common is hepatotoxicity after onasemnogene abeparvovec?")
+    assert all(q.text not in store.documents["papers/sma.md"].split("## References")[1] for q in answer.sentences)
