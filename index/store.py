@@ -194,6 +194,12 @@ class Store:
         first = int(self.sentence_offsets[pid])
         return range(first, first + int(self.units.passage_rows[pid, COUNT]))
 
+    def sentences_of(self, pids: np.ndarray) -> np.ndarray:
+        """The ids of the given passages' sentences, passage by passage."""
+        counts = self.units.passage_rows[pids, COUNT]
+        before = np.cumsum(counts) - counts  # how many sentences of the given passages come before each one's
+        return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(self.sentence_offsets[pids] - before, counts)
+
     def document_passages(self, doc_id: str) -> np.ndarray:
         """The ids of a document's passages, in order."""
         return np.flatnonzero(self.units.passage_rows[:, DOC] == self.units.doc_number[doc_id])

@@ -139,8 +139,7 @@ def candidates(store: Store, query: np.ndarray, passages: list, lexical: dict[in
     if within is None:
         found.update(store.dense(query, 10, sentences=True)[0].tolist())
     else:
-        sentences = np.array([s for pid in within.tolist() for s in store.passage_sentence_ids(pid)], dtype=np.int64)
-        found.update(_nearest(store.sentence_vectors, sentences, query, 10)[0].tolist())
+        found.update(_nearest(store.sentence_vectors, store.sentences_of(within), query, 10)[0].tolist())
     found.update(s for s in sorted(lexical, key=lexical.get, reverse=True)[:10] if lexical[s] > 0)
     return sorted(found)
 

@@ -59,3 +59,4 @@ def test_the_units_holding_every_token_are_those_that_score_on_each(settings: Se
     wanted = [t for w in words for t in tokens(w)]
     each = np.all([store.lexical([token], sentences=True) > 0 for token in wanted], axis=0)
     assert np.array_equal(store.sentences_holding(wanted), np.flatnonzero(each))
+

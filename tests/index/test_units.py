@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.build import BuildReport, build_index
@@ -145,3 +146,12 @@ def test_document_counts_are_those_of_the_passages(settings: Settings, built: Bu
             sections.setdefault(passage.doc_id, set()).add(passage.section)
     expected = {doc_id: (counts.get(doc_id, 0), len(sections.get(doc_id, ()))) for doc_id in store.documents}
     assert store.document_counts() == expected and any(found for _, found in expected.values())
+
+
+def test_the_sentences_of_given_passages_are_theirs_in_order(settings: Settings, built: BuildReport) -> None:
+    store = _store(settings)
+    for pids in (np.arange(len(store.passages)), np.array([len(store.passages) - 1, 0, 2]), np.zeros(0, np.int64)):
+        expected = [sid for pid in pids.tolist() for sid in store.passage_sentence_ids(pid)]
+        assert store.sentences_of(pids).tolist() == expected
+    document = store.passages[0].doc_id
+    assert all(store.passages[pid].doc_id == document for pid in store.document_passages(document).tolist())
