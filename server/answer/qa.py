@@ -33,6 +33,7 @@ from server.answer.terms import (
 from server.settings import Settings
 
 NO_ANSWER = "The documents do not answer this question."
+WITHIN_MOST = 20_000  # a conversation's document of more passages than this is searched as the whole corpus is
 # What a sentence advising a person to seek individual advice says; a personal question ("Should I ...?") is
 # answered by the documents' sentence most like it, when one is close enough, and by nothing else.
 ADVICE = ("Whether a treatment is right for a particular patient requires an individual assessment by a qualified "
@@ -139,6 +140,8 @@ class QA:
         vector = self.embedder.encode_query(query)
         document = self._conversation_document([*history, question]) if resolved.leans else None
         within = None if document is None else self.store.document_passages(document)
+        if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
+            within = None  # the whole corpus, or a document too large to score passage by passage: search it all
         ranked = rank(self.store, query, vector, query_tokens, self.settings, self.selector, within)
         quotable = self._quotable(ranked)
         # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.
