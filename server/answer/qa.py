@@ -1,6 +1,6 @@
 """Answering: retrieve, choose sentences copied from the documents, cite them, or abstain. No web framework."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -9,7 +9,7 @@ from index.embed import QueryCache
 from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
-from server.answer.followup import standalone
+from server.answer.followup import Resolved, standalone
 from server.answer.retrieve import (
     CONTINUES,
     POINTER,
@@ -142,7 +142,7 @@ class QA:
         within = None if document is None else self.store.document_passages(document)
         if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
             within = None  # the whole corpus, or a document too large to score passage by passage: search it all
-        ranked = rank(self.store, query, vector, query_tokens, self.settings, self.selector, within)
+        ranked = self._rank(resolved, query, vector, query_tokens, within)
         quotable = self._quotable(ranked)
         # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.
         asked = asked_part(query if resolved.context is None else joined_compounds(self.store, resolved.asked),
@@ -164,6 +164,22 @@ class QA:
             found.signals = signals(np.array([p for _, p, _ in ranked.sentences]), ranked.best, question)
             found.confidence = round(self.selector.confidence(found.signals), 4)
         return found
+
+    def _rank(self, resolved: Resolved, query: str, vector: np.ndarray, query_tokens: list[str],
+              within: np.ndarray | None) -> Ranked:  # fmt: skip
+        """The candidates ranked for the question as searched; within a conversation's document, for the turn's own
+        words when the subject was added to them as context: the conversation chose the document, the turn chooses
+        the sentence ("Can she apply online?" after "My mother is 70 and doesn't drive. Can she get an ID?" does not
+        ask who may get one again). Each candidate keeps its similarity to the question as searched, which the
+        similarity floor reads (a turn's few own words are like no sentence)."""
+        if within is None or resolved.context is None:
+            return rank(self.store, query, vector, query_tokens, self.settings, self.selector, within)
+        own = joined_compounds(self.store, resolved.asked)
+        ranked = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings, self.selector,
+                      within)  # fmt: skip
+        ids = [sid for sid, _, _ in ranked.sentences]
+        similar = (self.store.sentence_vectors[ids] @ vector).tolist() if ids else []
+        return replace(ranked, sentences=[(sid, p, d) for (sid, p, _), d in zip(ranked.sentences, similar, strict=True)])
 
     def _conversation_document(self, history: list[str]) -> str | None:
         """The document a conversation is about: the one holding the best passage for most of its last three turns

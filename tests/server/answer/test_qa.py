@@ -485,3 +485,10 @@ def test_an_entry_of_a_list_of_references_is_never_quoted(twins: QA) -> None:
     assert entries and not any(quotable_shape(store, sid) for sid in entries)
     answer = twins.ask("How common is hepatotoxicity after onasemnogene abeparvovec?")
     assert all(q.text not in store.documents["papers/sma.md"].split("## References")[1] for q in answer.sentences)
+
+
+def test_in_the_conversations_document_the_turns_own_words_choose_the_sentence(qa: QA) -> None:
+    # The earlier turn's subject picks the document; searched with it, the earlier answer would come first again.
+    answer = qa.ask("How much time is needed?", ["Where are viral vectors grown?"])
+    assert answer.answered and "several months" in answer.sentences[0].text
+    assert answer.query == "How much time is needed? (viral vectors grown)"
