@@ -138,7 +138,7 @@ class QA:
         query = joined_compounds(self.store, resolved.query)
         query_tokens = tokens(query)
         vector = self.embedder.encode_query(query)
-        document = self._conversation_document([*history, question]) if resolved.leans else None
+        document = self._conversation_document(history) if resolved.leans else None
         within = None if document is None else self.store.document_passages(document)
         if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
             within = None  # the whole corpus, or a document too large to score passage by passage: search it all
@@ -182,10 +182,11 @@ class QA:
         return replace(ranked, sentences=[(sid, p, d) for (sid, p, _), d in zip(ranked.sentences, similar, strict=True)])
 
     def _conversation_document(self, history: list[str]) -> str | None:
-        """The document a conversation is about: the one holding the best passage for most of its last three turns
-        (each made standalone from the turns before it), the latest turn's on a tie. A turn that leans on the
-        conversation ("Can she apply online?", "How long until I hear back?") asks about the same service, and
-        its own few words, or the subject added from earlier, would find the like passage of another document."""
+        """The document a conversation is about: the one holding the best passage for most of its last three
+        earlier turns (each made standalone from the turns before it), the latest turn's on a tie. A turn that
+        leans on the conversation ("Can she apply online?", "How long until I hear back?") asks about the same
+        service; its own few words, or they with the subject added from earlier, would find the like passage of
+        another document, so they have no say in it."""
         found = []
         for n in range(len(history) - 1, max(len(history) - 4, -1), -1):
             query = joined_compounds(self.store, standalone(history[n], history[:n]).query)
