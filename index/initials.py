@@ -3,8 +3,8 @@ acronym (UK: United Kingdom; AAV: adeno-associated virus) are found without read
 memory-mapped, scanned with numpy, pointing to the few documents that may spell it out.
 
 A word is a run of letters; whitespace and hyphens between two words join them into a phrase, anything else breaks
-it. A byte is kind * 32 + the initial's place in a-z; a run of digits, and a word whose initial is no ASCII letter,
-are bytes of their own. What find() returns is a superset of the documents that spell the acronym: the term checks
+it. A byte is kind * 32 + the initial's place in a-z; a run of digits, and a word whose initial is no ASCII letter
+(OTHER), are bytes of their own. What find() returns is a superset of the documents that spell the acronym: the term checks
 read those documents' text to decide (server.answer.terms)."""
 
 import re
@@ -40,9 +40,9 @@ def _code(match: re.Match[str]) -> int:
         return DIGITS
     if not initial:
         return BREAK
-    letter = ord(initial.lower()) - ord("a")
-    if not 0 <= letter < 26:
+    if not initial.isascii():  # "İ".lower() is two characters, and no ASCII letter's case
         return OTHER
+    letter = ord(initial.lower()) - ord("a")
     word = match.group(0).lower()
     if word in STOPWORDS:
         return STOP * 32 + letter
@@ -77,15 +77,16 @@ class Initials:
         )
 
     def find(self, slots: list[str | None]) -> np.ndarray:
-        """The numbers of the documents that may hold a phrase of words with these initials (a-z; None for a
-        numeral, a word or a number), one joining word allowed between two of them, whose words are all capitalized
-        or stop words, or one of which is rare in English: a superset of those that do, in document order."""
+        """The numbers of the documents that may hold a phrase of words with these initials (a-z, or another letter:
+        any word whose initial is not ASCII; None for a numeral, a word or a number), any one word allowed between
+        two of them (where the phrase allows a joining word: of, and, the ...), whose words are all capitalized or
+        stop words, or one of which is rare in English: a superset of those that do, in document order."""
         codes = np.asarray(self.codes)
         first = slots[0]
         if not len(codes) or first is None:
             return np.zeros(0, dtype=np.int64)
-        at = np.flatnonzero((codes < LETTERS) & (codes % 32 == ord(first) - ord("a")))
-        start, capitals, rare = at, _capital(codes[at]), _rare(codes[at])
+        at = np.flatnonzero(_fits(codes, first))
+        start, capitals, rare = at, _capital(codes[at]) | (codes[at] == OTHER), _rare(codes[at]) | (codes[at] == OTHER)
         for slot in slots[1:]:
             skip = np.flatnonzero(
                 codes[np.minimum(at + 1, len(codes) - 1)] < LETTERS
@@ -94,17 +95,22 @@ class Initials:
             inside = word < len(codes)
             word, origin = word[inside], origin[inside]
             kept = codes[word]
-            if slot is None:  # a numeral: no initial to match, and no say on the phrase's kind
-                fits = (kept < LETTERS) | (kept == DIGITS)
-            else:
-                fits = (kept < LETTERS) & (kept % 32 == ord(slot) - ord("a"))
+            fits = ((kept < LETTERS) | (kept == DIGITS)) if slot is None else _fits(kept, slot)
             word, origin, kept = word[fits], origin[fits], kept[fits]
             start = start[origin]
-            capitals = capitals[origin] & (_capital(kept) | (slot is None))
-            rare = rare[origin] | (_rare(kept) & (slot is not None))
+            # A numeral has no say on the phrase's kind; a word with a non-ASCII initial may be either kind.
+            capitals = capitals[origin] & (_capital(kept) | (slot is None) | (kept == OTHER))
+            rare = rare[origin] | ((_rare(kept) | (kept == OTHER)) & (slot is not None))
             at = word
         held = start[capitals | rare]
         return np.unique(np.searchsorted(self.starts, held, side="right") - 1)
+
+
+def _fits(codes: np.ndarray, initial: str) -> np.ndarray:
+    """Which bytes are words with this initial: an ASCII letter's, or any word's whose initial is not ASCII."""
+    if not ("a" <= initial <= "z"):
+        return codes == OTHER
+    return (codes < LETTERS) & (codes % 32 == ord(initial) - ord("a"))
 
 
 def _capital(codes: np.ndarray) -> np.ndarray:

@@ -151,9 +151,9 @@ class Store:
     def _sentence_lexical(self) -> Lexical:
         return Lexical(self.sentence_bm25)
 
-    def sentences_holding(self, query_tokens: list[str]) -> np.ndarray:
-        """The sentences that hold every one of the tokens, in order."""
-        return self._sentence_lexical.holding(query_tokens)
+    def holding(self, query_tokens: list[str], sentences: bool = False) -> np.ndarray:
+        """The passages (or sentences) that hold every one of the tokens, in order."""
+        return self._lexical(sentences).holding(query_tokens)
 
     def has_term(self, token: str) -> bool:
         return token in self.passage_bm25.vocab_dict

@@ -10,7 +10,7 @@ from bm25s.stopwords import STOPWORDS_EN
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 # A word written in capitals, an acronym (UK, AAV, AAVs)
 ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
-ENGLISH_ZIPF = 3.0  # as frequent as this in English (once a million words): a common word, not a technical term
+ENGLISH_ZIPF = 3.0  # as frequent as this in English (once a million words): a word in its own right, no technical term
 STOPWORDS = frozenset(STOPWORDS_EN) | {"s", "t", "whose", "whom", "which", "what", "who", "how", "why", "when"}
 # Words that phrase a question rather than name its subject: "what is it used for?", "tell me more".
 PHRASING = frozenset({"used", "use", "work", "works", "mean", "means", "cost", "costs", "made", "treat", "help",

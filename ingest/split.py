@@ -11,8 +11,9 @@ from ingest.units import Block, Document, Passage, Sentence, page_at
 
 # The regex a segmenter is measured against: split after . ! ? before whitespace and a capital or quote.
 NAIVE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z])")
-# Abbreviations pysbd takes for a sentence's end, by what must follow for the sentence to go on (lowercase).
-_GOES_ON = frozenset({"approx.", "cf.", "e.g.", "i.e.", "incl.", "resp.", "supp.", "suppl.", "viz.", "vs."})  # whatever follows
+# Abbreviations pysbd takes for a sentence's end, by what must follow for the sentence to go on (lowercase):
+# anything, a number, a name.
+_GOES_ON = frozenset({"approx.", "cf.", "e.g.", "i.e.", "incl.", "resp.", "supp.", "suppl.", "viz.", "vs."})
 _BEFORE_NUMBER = frozenset(
     {"c.", "ca.", "ch.", "eq.", "eqs.", "est.", "fig.", "figs.", "no.", "nos.", "p.", "pp.", "ref.", "refs.", "sec.",
      "sect.", "tab.", "vol."}

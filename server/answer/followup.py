@@ -84,7 +84,7 @@ class Resolved:
 
     asked: str  # the question; a pointer word may be replaced by the subject ("Is CRISPR still maturing?")
     context: str | None = None  # the subject, where it could not take a pointer's place
-    leans: bool = False  # it leans on the conversation (leans_on_history) and keeps to its subject
+    subject_turn: int | None = None  # leaning on the conversation, the earlier turn that gave it its subject
 
     @property
     def query(self) -> str:
@@ -102,14 +102,14 @@ def standalone(question: str, history: list[str]) -> Resolved:
         return Resolved(swapped, earlier.context) if swapped else Resolved(question)
     if not history or not leans_on_history(question):
         return Resolved(question)
-    turns = [q for q in history if _context(q)]
+    turns = [n for n, q in enumerate(history) if _context(q)]
     if not turns:
         return Resolved(question)
-    subject = topic(turns[-1])
+    subject = topic(history[turns[-1]])
     pattern = re.compile(rf"\b({'|'.join(sorted(_SUBSTITUTABLE))})\b", re.IGNORECASE)
     if len(subject.split()) <= 5 and pattern.search(question):
-        return Resolved(pattern.sub(lambda _: subject, question, count=1), leans=True)
-    return Resolved(question, subject, leans=True)
+        return Resolved(pattern.sub(lambda _: subject, question, count=1), subject_turn=turns[-1])
+    return Resolved(question, subject, subject_turn=turns[-1])
 
 
 def resolve(question: str, history: list[str]) -> str:

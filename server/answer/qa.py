@@ -138,7 +138,8 @@ class QA:
         query = joined_compounds(self.store, resolved.query)
         query_tokens = tokens(query)
         vector = self.embedder.encode_query(query)
-        document = self._conversation_document(history) if resolved.leans else None
+        turn = resolved.subject_turn
+        document = None if turn is None else self._conversation_document(history, turn)
         within = None if document is None else self.store.document_passages(document)
         if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
             within = None  # the whole corpus, or a document too large to score passage by passage: search it all
@@ -181,19 +182,14 @@ class QA:
         similar = (self.store.sentence_vectors[ids] @ vector).tolist() if ids else []
         return replace(ranked, sentences=[(sid, p, d) for (sid, p, _), d in zip(ranked.sentences, similar, strict=True)])
 
-    def _conversation_document(self, history: list[str]) -> str | None:
-        """The document a conversation is about: the one holding the best passage for most of its last three
-        earlier turns (each made standalone from the turns before it), the latest turn's on a tie. A turn that
-        leans on the conversation ("Can she apply online?", "How long until I hear back?") asks about the same
-        service; its own few words, or they with the subject added from earlier, would find the like passage of
-        another document, so they have no say in it."""
-        found = []
-        for n in range(len(history) - 1, max(len(history) - 4, -1), -1):
-            query = joined_compounds(self.store, standalone(history[n], history[:n]).query)
-            passages = rank_passages(self.store, self.embedder.encode_query(query), tokens(query), self.settings)
-            if passages:
-                found.append(self.store.passages[passages[0][0]].doc_id)
-        return max(found, key=lambda doc: (found.count(doc), -found.index(doc))) if found else None
+    def _conversation_document(self, history: list[str], turn: int) -> str | None:
+        """The document a conversation is about: the one holding the best passage for the earlier turn that gave it
+        its subject (made standalone from the turns before it). A turn that leans on the conversation ("Can she
+        apply online?", "How long until I hear back?") asks about the same service; its own few words, or they with
+        the subject added from earlier, would find the like passage of another document."""
+        query = joined_compounds(self.store, standalone(history[turn], history[:turn]).query)
+        passages = rank_passages(self.store, self.embedder.encode_query(query), tokens(query), self.settings)
+        return self.store.passages[passages[0][0]].doc_id if passages else None
 
     def _quotable(self, ranked: Ranked) -> list[tuple[int, float, float]]:
         """The sentences scoring close to the best (keep_ratio) that are at least min_dense similar to the

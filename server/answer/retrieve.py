@@ -240,7 +240,8 @@ def unquotable(text: str, whole_block: bool) -> bool:
 
 # A section that lists the works a text cites: its entries name what those works are about ("Hepatotoxicity
 # following administration of onasemnogene abeparvovec"), and answer nothing.
-_REFERENCES = re.compile(r"^\W*(?:[\dIVX]+(?:\.\d+)*\.?\s+)?(?:references?(?: and notes)?|notes and references|"
+# ("Reference" alone names a manual's reference part, which answers.)
+_REFERENCES = re.compile(r"^\W*(?:[\dIVX]+(?:\.\d+)*\.?\s+)?(?:references(?: and notes)?|notes and references|"
                          r"bibliography|works cited|literature cited|reference list|cited literature)\W*$",
                          re.IGNORECASE)  # fmt: skip
 

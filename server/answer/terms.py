@@ -10,6 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import get_frequency_dict, top_n_list, zipf_frequency
 
+from index.layout import passage_text_for_embedding
 from index.store import Store
 from index.text import ACRONYM, ENGLISH_ZIPF, PHRASING, STOPWORDS, WORD, stem
 
@@ -58,7 +59,11 @@ def _misspelt(store: Store, word: str) -> bool:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])")
-_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[,;:]\s+|\s+(?:and|but|so)\s+", re.IGNORECASE)
+# Where a clause ends: a sentence's end, a comma, or "and", "but", "so" before a word that opens a clause (not
+# "I take Zolgensma and Spinraza").
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[,;:]\s+|\s+(?:and|but|so)\s+(?=(?:i|i['’]\w+|my|we|our|want|wanted|need|"
+                         r"needed|would|could|can|what|how|which|who|why|when|where|is|are|do|does|please)\b)",
+                         re.IGNORECASE)  # fmt: skip
 _INTERJECTION = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|well|yes|no|thanks|thank you|so|also|and|but)\b\W*)*",
                            re.IGNORECASE)  # fmt: skip
 _FIRST_PERSON = re.compile(r"(?:i|i['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve)|our)\b", re.IGNORECASE)
@@ -77,19 +82,24 @@ def _tells(clause: str) -> bool:
 
 
 def asked_part(question: str, follows: bool = False) -> str:
-    """What a user's turn asks: "I moved to Ohio last month. How do I change my address?" asks the second sentence,
+    """What a user's turn asks: "I work for Acme in Ohio. Where are viral vectors grown?" asks the second sentence,
     "I work at Walmart in Dallas and want to know if I can get unemployment" its second clause; what the rest tells
     is the asker's situation, not a term the documents must hold. A turn with a question mark asks its questions; a
-    turn that only asks is asked whole, and so is one that only tells, unless it follows earlier turns ("I just
-    moved here from Texas"): then it tells the conversation's question more, and asks nothing of its own."""
+    clause that goes on from a told one without asking is told too ("I take Zolgensma, Spinraza and Evrysdi"). A
+    turn that only tells is asked whole; following earlier turns ("I just moved here from Texas"), it tells the
+    conversation's question more and asks nothing of its own. (What is told may hold the subject of an ask that
+    names none: "My wife Maria changed her name. Can she renew online?", but also "I take Foozumab, what are the
+    side effects?"; the told names are not read for missing terms either way.)"""
     parts = _SENTENCE_END.split(question.strip())
     asking = [p for p in parts if p.rstrip().endswith("?")]
     text = " ".join(asking) if asking and len(asking) < len(parts) else question
-    clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
-    kept = [c for c in clauses if not _tells(c)]
-    if not kept and follows:
-        return ""
-    return " ".join(kept) if kept and len(kept) < len(clauses) else text
+    told, kept = False, []
+    for clause in filter(str.strip, _CLAUSE_END.split(text)):
+        told = _tells(clause) or (told and not clause.rstrip().endswith("?") and not _ASKS.search(clause))
+        kept += [] if told else [clause]
+    if not kept:
+        return "" if follows else question
+    return " ".join(kept)
 
 
 def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
@@ -124,7 +134,8 @@ def _known(store: Store, word: str) -> bool:
 class _Forms:
     """What the documents' words give the term checks, read once per loaded index: hyphenated words by their
     joined form (crisprcas9: crispr-cas9), and the acronyms written in capitals (UK, AAV). A word written apart is
-    looked for only in the sentences that hold both its parts (the lexical index's postings), and an acronym's
+    looked for only in the passages (with their headings) that hold both its parts (the lexical index's postings),
+    and an acronym's
     spelled-out words only in the documents whose initials may spell it (index.initials): at a million passages,
     reading all of the text for each new question word takes seconds."""
 
@@ -158,8 +169,8 @@ class _Forms:
             return False
         held = [stem(part) for part in (first, second) if part not in STOPWORDS]
         pattern = re.compile(rf"\b{re.escape(first)}[\s-]{re.escape(second)}\b", re.IGNORECASE)
-        return bool(held) and any(pattern.search(self.store.sentences[sid].text)
-                                  for sid in self.store.sentences_holding(held))  # fmt: skip
+        return bool(held) and any(pattern.search(passage_text_for_embedding(self.store.passages[int(pid)]))
+                                  for pid in self.store.holding(held))  # fmt: skip
 
     def spelled(self, acronym: str) -> bool:
         """Whether the documents hold words whose initials spell the acronym: capitalized ones (United Kingdom,
@@ -171,9 +182,9 @@ class _Forms:
 
     def _may_spell(self, acronym: str) -> Iterable[str]:
         """The texts of the documents whose initials may spell the acronym out: all of them where the version kept
-        no initials or the acronym is not ASCII."""
+        no initials."""
         initials = self.store.initials
-        if initials is None or not acronym.isascii():
+        if initials is None:
             return self.documents.values()
         found = [initials.find([*letters, *([None] if numeral else [])]) for letters, numeral in _spellings(acronym)]
         numbers = np.unique(np.concatenate(found)) if found else ()
@@ -210,11 +221,17 @@ def _spellings(acronym: str) -> list[tuple[str, str | None]]:
     return spellings
 
 
+def _case(letter: str) -> str:
+    """A letter's flags: ASCII letters are matched in either ASCII case only (not "ı" for i, "ſ" for s), as the
+    version's initials hold them; others in either case."""
+    return "?ai:" if letter.isascii() else "?i:"
+
+
 def _initials_match(text: str, acronym: str) -> bool:
     """Whether the text spells the acronym out."""
     for letters, numeral in _spellings(acronym):
-        words = [rf"(?i:{re.escape(ch)})[^\W\d_]*" for ch in letters]
-        words += [rf"(?i:{_NUMERALS[numeral]})"] if numeral else []
+        words = [rf"({_case(ch)}{re.escape(ch)})[^\W\d_]*" for ch in letters]
+        words += [rf"(?ai:{_NUMERALS[numeral]})"] if numeral else []
         pattern = r"\b" + (r"[\s-]+" + _JOINERS).join(words) + r"\b"
         for match in re.finditer(pattern, text):
             kept = [w for w in re.split(r"[\s-]+", match.group(0)) if w.lower() not in STOPWORDS]

@@ -45,3 +45,12 @@ def test_a_word_is_one_byte_and_only_whitespace_and_hyphens_join_words() -> None
 
 def test_a_version_written_before_initials_were_kept_has_none(tmp_path: Path) -> None:
     assert read_initials(tmp_path) is None
+
+
+def test_a_word_whose_initial_is_no_ascii_letter_may_fill_a_place_of_any_other_letter(tmp_path: Path) -> None:
+    write_initials(tmp_path, ["İstanbul Kongresi met.", "Über Müller wrote.", "the ıris implant"])
+    initials = read_initials(tmp_path)
+    assert initials is not None
+    assert initials.find(["k"]).tolist() == [0]  # the first word's initial is no ASCII letter: no crash, no match
+    assert 1 in initials.find(["ü", "m"]).tolist()  # "Über Müller" (and, as any word may, İstanbul ... met)
+    assert initials.find(["i", "i"]).tolist() == []  # "ı" is no "i"

@@ -57,6 +57,7 @@ def test_the_units_holding_every_token_are_those_that_score_on_each(settings: Se
                                                                     words: list[str]) -> None:  # fmt: skip
     store = Store.open(settings.index, settings.model, settings.max_passage_chars)
     wanted = [t for w in words for t in tokens(w)]
-    each = np.all([store.lexical([token], sentences=True) > 0 for token in wanted], axis=0)
-    assert np.array_equal(store.sentences_holding(wanted), np.flatnonzero(each))
+    for sentences in (False, True):
+        each = np.all([store.lexical([token], sentences) > 0 for token in wanted], axis=0)
+        assert np.array_equal(store.holding(wanted, sentences), np.flatnonzero(each))
 

@@ -153,5 +153,6 @@ def test_the_sentences_of_given_passages_are_theirs_in_order(settings: Settings,
     for pids in (np.arange(len(store.passages)), np.array([len(store.passages) - 1, 0, 2]), np.zeros(0, np.int64)):
         expected = [sid for pid in pids.tolist() for sid in store.passage_sentence_ids(pid)]
         assert store.sentences_of(pids).tolist() == expected
-    document = store.passages[0].doc_id
-    assert all(store.passages[pid].doc_id == document for pid in store.document_passages(document).tolist())
+    for document in store.documents:
+        expected = [pid for pid in range(len(store.passages)) if store.passages[pid].doc_id == document]
+        assert store.document_passages(document).tolist() == expected

@@ -384,17 +384,21 @@ def test_what_a_turn_tells_before_its_question_names_no_missing_term(qa: QA) -> 
 
 
 @pytest.mark.parametrize(("turn", "asked"), [
+    ("I work for Acme in Ohio. Where are viral vectors grown?", "Where are viral vectors grown?"),
     ("I moved last month. How do I change my address?", "How do I change my address?"),
     ("What is CRISPR?", "What is CRISPR?"),
-    ("I lost my card. Please help", "Please help"),
     ("I lost my card", "I lost my card"),
+    ("Is it expensive? (gene therapy)", "Is it expensive? (gene therapy)"),
     ("I work at Walmart in Dallas and want to know if I can get unemployment", "want to know if I can get unemployment"),
     ("Hi, my name is Jessica Alvarez, I need to renew my licence", "Hi I need to renew my licence"),
-    ("hello i was fired by Amazon last week, what are my options", "what are my options"),
     ("I work at Walmart, can I get unemployment?", "can I get unemployment?"),
     ("Does Walmart pay unemployment?", "Does Walmart pay unemployment?"),
     ("What are the risks of AAV and lentiviruses?", "What are the risks of AAV and lentiviruses?"),
-    ("Is it expensive? (gene therapy)", "Is it expensive? (gene therapy)"),
+    ("hello i was fired by Amazon last week, what are my options", "what are my options"),
+    # told clauses go on until one asks, and "and" between two names joins no clauses
+    ("I take Zolgensma, Spinraza and Evrysdi, can I get gene therapy?", "can I get gene therapy?"),
+    ("I read about Zolgensma and Spinraza", "I read about Zolgensma and Spinraza"),
+    ("We take Zolgensma and want to know the risks", "want to know the risks"),
 ])  # fmt: skip
 def test_the_asked_part_of_a_turn_is_its_questions(turn: str, asked: str) -> None:
     assert asked_part(turn) == asked
@@ -457,7 +461,7 @@ def test_the_initials_a_version_keeps_find_what_reading_all_of_the_text_finds(tw
         assert _Forms(store).spelled(word) == _Forms(replace(store, initials=None)).spelled(word)
 
 
-def test_a_word_typed_as_one_is_found_written_apart_in_the_sentences_holding_its_parts(qa: QA) -> None:
+def test_a_word_typed_as_one_is_found_written_apart_in_the_passages_holding_its_parts(qa: QA) -> None:
     from server.answer.terms import _Forms
 
     forms = _Forms(qa.store)
@@ -484,7 +488,7 @@ def test_an_entry_of_a_list_of_references_is_never_quoted(twins: QA) -> None:
     entries = [sid for sid in range(len(store.sentences)) if "Hepatotoxicity following" in store.sentences[sid].text]
     assert entries and not any(quotable_shape(store, sid) for sid in entries)
     answer = twins.ask("How common is hepatotoxicity after onasemnogene abeparvovec?")
-    assert all(q.text not in store.documents["papers/sma.md"].split("## References")[1] for q in answer.sentences)
+    assert answer.answered and all(q.text not in store.documents["papers/sma.md"].split("## References")[1] for q in answer.sentences)
 
 
 def test_in_the_conversations_document_the_turns_own_words_choose_the_sentence(qa: QA) -> None:
