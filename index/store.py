@@ -173,11 +173,11 @@ class Store:
 
     def passage_at(self, doc_id: str, offset: int) -> Passage | None:
         """The passage of a document holding a text offset, if any."""
-        number = self.units.doc_number.get(doc_id)
-        rows = self.units.passage_rows
-        if number is None or not len(rows):
+        if doc_id not in self.units.doc_number:
             return None
-        found = np.flatnonzero((rows[:, DOC] == number) & (rows[:, START] <= offset) & (offset < rows[:, END]))
+        pids = self.document_passages(doc_id)
+        rows = self.units.passage_rows[pids]
+        found = pids[(rows[:, START] <= offset) & (offset < rows[:, END])]
         return self.passages[int(found[0])] if len(found) else None
 
     def document_counts(self) -> dict[str, tuple[int, int]]:

@@ -9,7 +9,7 @@ from index.embed import QueryCache
 from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
-from server.answer.followup import Resolved, standalone
+from server.answer.followup import standalone
 from server.answer.retrieve import (
     CONTINUES,
     POINTER,
@@ -136,6 +136,7 @@ class QA:
         history = [h for h in history if h.strip()]
         resolved = standalone(question.strip(), history)
         query = joined_compounds(self.store, resolved.query)
+        own = query if resolved.context is None else joined_compounds(self.store, resolved.asked)  # no added subject
         query_tokens = tokens(query)
         vector = self.embedder.encode_query(query)
         turn = resolved.subject_turn
@@ -143,11 +144,10 @@ class QA:
         within = None if document is None else self.store.document_passages(document)
         if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
             within = None  # the whole corpus, or a document too large to score passage by passage: search it all
-        ranked = self._rank(resolved, query, vector, query_tokens, within)
+        ranked = self._rank(own, query, vector, query_tokens, within)
         quotable = self._quotable(ranked)
         # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.
-        asked = asked_part(query if resolved.context is None else joined_compounds(self.store, resolved.asked),
-                           follows=bool(history))  # fmt: skip
+        asked = asked_part(own, follows=bool(history))
         missing = missing_terms(self.store, asked, self.settings.rare_zipf)
         found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
                          focus=self._focus(query, vector, ranked))  # fmt: skip
@@ -166,16 +166,15 @@ class QA:
             found.confidence = round(self.selector.confidence(found.signals), 4)
         return found
 
-    def _rank(self, resolved: Resolved, query: str, vector: np.ndarray, query_tokens: list[str],
+    def _rank(self, own: str, query: str, vector: np.ndarray, query_tokens: list[str],
               within: np.ndarray | None) -> Ranked:  # fmt: skip
         """The candidates ranked for the question as searched; within a conversation's document, for the turn's own
         words when the subject was added to them as context: the conversation chose the document, the turn chooses
         the sentence ("Can she apply online?" after "My mother is 70 and doesn't drive. Can she get an ID?" does not
         ask who may get one again). Each candidate keeps its similarity to the question as searched, which the
         similarity floor reads (a turn's few own words are like no sentence)."""
-        if within is None or resolved.context is None:
+        if within is None or own == query:
             return rank(self.store, query, vector, query_tokens, self.settings, self.selector, within)
-        own = joined_compounds(self.store, resolved.asked)
         ranked = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings, self.selector,
                       within)  # fmt: skip
         ids = [sid for sid, _, _ in ranked.sentences]

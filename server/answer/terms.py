@@ -105,9 +105,8 @@ def asked_part(question: str, follows: bool = False) -> str:
 def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
     """Distinctive words of the question that occur nowhere in the corpus in any form, as the user wrote them: not
     as written, nor as its parts (CRISPR-Cas9: CRISPR, Cas9) or joined (Cas-9: Cas9), nor apart (YenYen: Yen Yen,
-    BF110: Bf 110), nor as a misspelling, nor
-    as an acronym of words the documents use (AAV: adeno-associated virus) or words whose acronym they use
-    (United Kingdom: UK)."""
+    BF110: Bf 110), nor as a misspelling, nor as an acronym of words the documents use (AAV: adeno-associated
+    virus) or words whose acronym they use (United Kingdom: UK)."""
     found = WORD.findall(question)
     missing = []
     for position, word in enumerate(found):
@@ -135,16 +134,14 @@ class _Forms:
     """What the documents' words give the term checks, read once per loaded index: hyphenated words by their
     joined form (crisprcas9: crispr-cas9), and the acronyms written in capitals (UK, AAV). A word written apart is
     looked for only in the passages (with their headings) that hold both its parts (the lexical index's postings),
-    and an acronym's
-    spelled-out words only in the documents whose initials may spell it (index.initials): at a million passages,
-    reading all of the text for each new question word takes seconds."""
+    and an acronym's spelled-out words only in the documents whose initials may spell it (index.initials): at a
+    million passages, reading all of the text for each new question word takes seconds."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.words = store.words
         self.joined = {w.replace("-", ""): w for w in store.words if "-" in w}
         self.hyphenated = {w for w in store.words if "-" in w}
-        self.documents = store.documents
         self._acronyms: set[str] | frozenset[str] | None = store.acronyms
         self._spelled: dict[str, bool] = {}
         self._apart: dict[str, bool] = {}
@@ -154,7 +151,7 @@ class _Forms:
     def acronyms(self) -> set[str] | frozenset[str]:
         """Kept by the index version when it is written; read from the documents' text for an older version."""
         if self._acronyms is None:
-            self._acronyms = {a.lower() for text in self.documents.values() for a in ACRONYM.findall(text)}
+            self._acronyms = {a.lower() for text in self.store.documents.values() for a in ACRONYM.findall(text)}
         return self._acronyms
 
     def written_apart(self, word: str) -> bool:
@@ -184,11 +181,12 @@ class _Forms:
         """The texts of the documents whose initials may spell the acronym out: all of them where the version kept
         no initials."""
         initials = self.store.initials
+        documents = self.store.documents
         if initials is None:
-            return self.documents.values()
+            return documents.values()
         found = [initials.find([*letters, *([None] if numeral else [])]) for letters, numeral in _spellings(acronym)]
         numbers = np.unique(np.concatenate(found)) if found else ()
-        return (self.documents[self.store.units.doc_ids[number]] for number in numbers)
+        return (documents[self.store.units.doc_ids[number]] for number in numbers)
 
 
 _FORMS: dict[int, _Forms] = {}
