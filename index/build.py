@@ -13,6 +13,7 @@ import numpy as np
 from index.embed import Embedder
 from index.layout import (
     FORMAT_VERSION,
+    HEADING_WORDS,
     REUSABLE_FORMATS,
     layout_record,
     passage_text_for_embedding,
@@ -72,7 +73,7 @@ class Previous:
 
 def chunking(max_chars: int) -> dict:
     """The settings that decide units; an index built with others can't reuse or be reused."""
-    return {"max_passage_chars": max_chars, "segmenter": "pysbd"}
+    return {"max_passage_chars": max_chars, "segmenter": "pysbd", "sentence_headings": HEADING_WORDS}
 
 
 def _key(text: str) -> str:

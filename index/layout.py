@@ -38,10 +38,29 @@ def passage_text_for_embedding(passage: Passage) -> str:
     return f"{passage.context}\n{passage.text}" if passage.context else passage.text
 
 
+# The most words of headings a sentence is embedded with: its nearest heading, then those above it while they fit.
+# A research paper's 25-word title would outweigh each of its sentences ("This trial was funded by ..." came out
+# nearer every question on the paper's topic than to "who paid for the trial"); a guide's short title stays.
+HEADING_WORDS = 12
+
+
+def sentence_headings(section: tuple[str, ...]) -> str:
+    """The section trail a sentence's vector reads: the nearest heading, and those above it within HEADING_WORDS."""
+    parts = [part for part in section if part]
+    kept = parts[-1:]
+    for part in reversed(parts[:-1]):
+        if sum(len(k.split()) for k in kept) + len(part.split()) > HEADING_WORDS:
+            break
+        kept.insert(0, part)
+    return " > ".join(kept)
+
+
 def sentence_text_for_embedding(passage: Passage, sentence: Sentence) -> str:
-    if passage.kind == "row":
-        return passage.context
-    return f"{passage.context}: {sentence.text}" if passage.context else sentence.text
+    headings = sentence_headings(passage.section)
+    if passage.kind == "row":  # the trail, then the row's cells named by its header (ingest.split)
+        trail = " > ".join(part for part in passage.section if part)
+        return f"{headings}{passage.context[len(trail):]}".strip()
+    return f"{headings}: {sentence.text}" if headings else sentence.text
 
 
 def _bm25(texts: list[str]) -> bm25s.BM25:

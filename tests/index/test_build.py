@@ -1,5 +1,6 @@
 """Building, rebuilding and opening an index: manifest, reuse of vectors, refusals."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,9 +10,18 @@ import pytest
 import index.store
 from index.build import BuildReport, build_index
 from index.embed import Embedder
-from index.layout import IndexDamaged, IndexMismatch, IndexNotBuilt, read_manifest
+from index.layout import (
+    HEADING_WORDS,
+    MANIFEST,
+    IndexDamaged,
+    IndexMismatch,
+    IndexNotBuilt,
+    read_manifest,
+    sentence_text_for_embedding,
+)
 from index.store import Store
 from index.versions import current_version
+from ingest.units import Passage, Sentence
 from server.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,6 +68,35 @@ def test_rebuild_reuses_vectors_and_drops_removed_document(tmp_path: Path, setti
     assert not any("Phase II" in s.text for s in store.sentences)
     assert any("Prime editing" in s.text for s in store.sentences)
     assert store.lexical(["phase"]).max() == 0  # gone from the lexical index too
+
+
+def test_a_sentence_is_embedded_with_its_nearest_headings_not_a_long_title() -> None:
+    title = ("Efficacy, Immunogenicity, and Safety of a Bivalent Norovirus Virus-Like Particle Vaccine in Adults Aged "
+             "60 Years and Older: A Phase 3 Randomized Trial")  # fmt: skip
+    text = "This trial was funded by Meridale Vaccines Inc."
+    sentence = Sentence("paper.md", 0, len(text), text)
+
+    def embedded(*section: str) -> str:
+        return sentence_text_for_embedding(Passage("paper.md", 0, len(text), text, (sentence,), section), sentence)
+
+    assert len(title.split()) > HEADING_WORDS
+    assert embedded(title, "Funding") == f"Funding: {text}"
+    assert embedded(title, "2. Methods", "2.1. Funding") == f"2. Methods > 2.1. Funding: {text}"
+    assert embedded("Disability benefits", "How to apply") == f"Disability benefits > How to apply: {text}"
+    assert embedded(title) == f"{title}: {text}"  # the nearest heading is always read, however long
+    assert embedded() == text
+
+
+def test_a_version_embedded_another_way_is_embedded_again(tmp_path: Path, settings: Settings,
+                                                          embedder: Embedder) -> None:  # fmt: skip
+    """Reusing its vectors would give sentences the vectors of texts they are no longer embedded as."""
+    first = build_index(settings.corpus, tmp_path / "index", settings.model, 700, embedder=lambda: embedder)
+    manifest_path = current_version(tmp_path / "index") / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["chunking"].pop("sentence_headings")  # as a version written before sentences read fewer headings
+    manifest_path.write_text(json.dumps(manifest))
+    second = build_index(settings.corpus, tmp_path / "index", settings.model, 700, embedder=lambda: embedder)
+    assert second.full_rebuild and second.version and second.embedded == first.embedded and second.reused == 0
 
 
 def test_index_built_with_another_model_is_refused(settings: Settings, built: BuildReport) -> None:

@@ -264,6 +264,12 @@ TWINS = {
     "papers/sma.md": "# Outcomes of gene therapy in SMA\n\n## Results\n\nLiver enzymes rose in 12 of 48 children after "
     "the infusion and returned to normal with corticosteroids.\n\n## References\n\n1. Chand D, et al. Hepatotoxicity "
     "following administration of onasemnogene abeparvovec for spinal muscular atrophy. J Hepatol. 2021;74:560-566.\n",
+    "papers/trial.md": "# Safety and Efficacy of Once-Weekly Oral Semaglutide Versus Placebo in Adults With Type 2 "
+    "Diabetes Inadequately Controlled on Metformin: A Randomized Trial\n\n## Methods\n\nAdults aged 18 to 75 years "
+    "with type 2 diabetes were randomly assigned to oral semaglutide or placebo. The primary endpoint was the change in "
+    "glycated hemoglobin at week 26.\n\n## Results\n\nGlycated hemoglobin fell by 1.1 percentage points with "
+    "semaglutide and by 0.2 points with placebo. Nausea was the most common adverse event.\n\n## Funding\n\nThe "
+    "trial was funded by Northbridge Pharmaceuticals, which had no role in the analysis.\n",
 }
 
 
@@ -496,3 +502,13 @@ def test_in_the_conversations_document_the_turns_own_words_choose_the_sentence(q
     answer = qa.ask("How much time is needed?", ["Where are viral vectors grown?"])
     assert answer.answered and "several months" in answer.sentences[0].text
     assert answer.query == "How much time is needed? (viral vectors grown)"
+
+
+@pytest.mark.parametrize(("question", "words"), [("Who was in the semaglutide trial?", "Adults aged 18 to 75"),
+                                               ("Who funded it?", "funded by Northbridge")])  # fmt: skip
+def test_a_papers_sentence_is_found_by_what_it_says_not_by_the_papers_long_title(twins: QA, question: str,
+                                                                                words: str) -> None:  # fmt: skip
+    # Embedded under the paper's 20-word title, each of its sentences was about as near the question as the next:
+    # the first was answered with the funding sentence, the second refused.
+    answer = twins.ask(question)
+    assert answer.answered and words in answer.sentences[0].text
