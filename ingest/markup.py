@@ -11,7 +11,7 @@ from ingest.plain import line_spans, trim
 from ingest.units import Block
 
 _MD = MarkdownIt("commonmark").enable("table")
-_MARKER = re.compile(r"\s*(?:>\s*)*(?:[-*+]|\d+[.)])?\s*")
+_MARKER = re.compile(r"\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])(?=\s|$))?\s*")  # "**Methods:**" is no list item
 _HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 _ITEMS = {"li", "dt", "dd"}
 _BREAKS = {*_HEADINGS, *_ITEMS, "address", "article", "aside", "blockquote", "body", "caption", "center",

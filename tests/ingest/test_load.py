@@ -90,6 +90,15 @@ def test_byte_order_mark_is_fine_and_offsets_still_hold(tmp_path: Path) -> None:
     assert all(item.document.text[s.start : s.end] == s.text for s in units[0].sentences)
 
 
+def test_a_markdown_paragraph_opening_in_bold_is_no_list_item(tmp_path: Path) -> None:
+    (tmp_path / "paper.md").write_text("## Abstract\n\n**Methods:** Adults were enrolled.\n\n* Retroviruses integrate.\n"
+                                       "\n*Note:* Doses were fixed.\n")  # fmt: skip
+    item = load_corpus(tmp_path).loaded[0]
+    units = passages(item.document, item.blocks)
+    assert [p.text for p in units] == ["**Methods:** Adults were enrolled.", "Retroviruses integrate.",
+                                       "*Note:* Doses were fixed."]  # fmt: skip
+
+
 def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="does not exist"):
         load_corpus(tmp_path / "nope")
