@@ -76,7 +76,7 @@ def collect(name: str, qa: QA) -> list[Item]:
     for q, article in zip(read_questions(folder / "questions.jsonl"), articles, strict=True):
         query = joined_compounds(qa.store, resolve(q.question, q.history))
         vector = qa.embedder.encode_query(query)
-        _, ids, rows, _ = features(qa.store, query, vector, tokens(query), qa.settings)
+        _, ids, rows, _ = features(qa.store, query, vector, tokens(query), qa.settings, qa.topic_vector)
         labels = np.array([positive(qa.store.sentences[i].text, q.gold) for i in ids], dtype=np.float32)
         items.append(Item(name, article, sets.fitting(name, article), q, rows, labels, query, ids))
     return items

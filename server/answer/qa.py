@@ -14,6 +14,7 @@ from server.answer.retrieve import (
     CONTINUES,
     POINTER,
     Ranked,
+    beyond,
     quotable_shape,
     rank,
     rank_passages,
@@ -112,7 +113,7 @@ class QA:
         self.store, self.embedder, self.settings = store, embedder, settings
         self.selector = selector or (read(settings.selector_model) if settings.selector_model else shipped())
         self.threshold = self.selector.threshold if settings.answer_threshold is None else settings.answer_threshold
-        self._topic_vector = lru_cache(maxsize=256)(lambda words: embedder.encode([words])[0])
+        self.topic_vector = lru_cache(maxsize=256)(lambda words: embedder.encode([words])[0])
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         return self.respond(self.evidence(question, history or []))
@@ -174,9 +175,10 @@ class QA:
         ask who may get one again). Each candidate keeps its similarity to the question as searched, which the
         similarity floor reads (a turn's few own words are like no sentence)."""
         if within is None or own == query:
-            return rank(self.store, query, vector, query_tokens, self.settings, self.selector, within)
-        ranked = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings, self.selector,
-                      within)  # fmt: skip
+            return rank(self.store, query, vector, query_tokens, self.settings, self.topic_vector, self.selector,
+                        within)  # fmt: skip
+        ranked = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings,
+                      self.topic_vector, self.selector, within)  # fmt: skip
         ids = [sid for sid, _, _ in ranked.sentences]
         similar = (self.store.sentence_vectors[ids] @ vector).tolist() if ids else []
         return replace(ranked, sentences=[(sid, p, d) for (sid, p, _), d in zip(ranked.sentences, similar, strict=True)])
@@ -208,9 +210,8 @@ class QA:
         pool = [sid for sid, _, dense in ranked.sentences if dense >= self.settings.min_dense] if topic else []
         if not pool:
             return None
-        direction = self._topic_vector(" ".join(topic).lower())
-        beyond = vector - float(vector @ direction) * direction
-        return pool[int(np.argmax(self.store.sentence_vectors[pool] @ beyond))]
+        aim = beyond(vector, self.topic_vector(" ".join(topic).lower()))
+        return pool[int(np.argmax(self.store.sentence_vectors[pool] @ aim))]
 
     def _window(self, sid: int) -> list[int]:
         """A sentence with its neighbours in the same passage."""

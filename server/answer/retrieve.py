@@ -2,6 +2,7 @@
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -18,10 +19,15 @@ RRF_K = 60
 # What each candidate sentence is scored on (server.answer.selector's model reads them in this order).
 FEATURES = ("dense", "lexical", "passage", "answer_type", "neighbour", "coverage", "bigrams", "novelty", "first",
             "window_coverage", "pointer", "section_coverage", "context_coverage", "names_missing", "length",
-            "passage_rank", "lexical_raw", "date_match", "number_match", "name_match", "dense_gap", "lexical_gap",
-            "coverage_gap", "dense_rank")
-# The last four are computed over all of a question's candidates: gaps to the best of these, and the dense rank.
-_GAPS = ("dense", "lexical", "window_coverage")
+            "passage_rank", "lexical_raw", "date_match", "number_match", "name_match", "beyond", "dense_gap",
+            "lexical_gap", "coverage_gap", "beyond_gap", "dense_rank")  # fmt: skip
+# The last five are computed over all of a question's candidates: gaps to the best of these, and the dense rank.
+_GAPS = ("dense", "lexical", "window_coverage", "beyond")
+# The vector of a few words (a question's topic words), from the question encoder.
+TopicVector = Callable[[str], np.ndarray]
+# A question word more than this share of the best passages hold is their topic (retrieved_topic); part of what the
+# selector was fitted on, so no setting.
+RETRIEVED_TOPIC_SHARE = 0.5
 POINTER = re.compile(r"^\W*(but |and |yet )?(this|these|they|it|its|that|those|such|he|she|his|her|their|both)\b", re.IGNORECASE)
 # A sentence that carries on from the one before it ("But a storm dispersed the fleet.").
 CONTINUES = re.compile(r"^\W*(but|however|thus|therefore|hence|so|yet|instead|then|also|this|these|they|it|its|that|"
@@ -111,6 +117,23 @@ def topic_words(store: Store, question: str, share: float) -> list[str]:
             if (stems := tokens(w)) and all(store.passages_using(t) > most for t in stems)]  # fmt: skip
 
 
+def retrieved_topic(store: Store, question: str, query_tokens: list[str], passages: list, settings: Settings) -> list[str]:
+    """The question's words that more than RETRIEVED_TOPIC_SHARE of the best passages hold: "norovirus vaccine" of
+    "who paid for the norovirus vaccine trial" over a paper on it, "gene therapy" over an article on it. They chose
+    the passages; what the question asks of them is in its other words."""
+    held = [frozenset().union(*(store.sentence_words(sid).unique for sid in store.passage_sentence_ids(pid)))
+            for pid, _ in passages[: settings.top_passages]]  # fmt: skip
+    most = RETRIEVED_TOPIC_SHARE * len(held)
+    common = {t for t in set(query_tokens) if sum(t in words for words in held) > most}
+    return [w for w in WORD.findall(question) if (stems := tokens(w)) and all(t in common for t in stems)]
+
+
+def beyond(query: np.ndarray, topic: np.ndarray) -> np.ndarray:
+    """The question's vector with its topic's direction taken out, of unit length: what it asks beyond the topic."""
+    rest = query - float(query @ topic) * topic
+    return rest / (float(np.linalg.norm(rest)) or 1.0)
+
+
 def rank_passages(store: Store, query: np.ndarray, query_tokens: list[str], settings: Settings,
                   within: np.ndarray | None = None) -> list:  # fmt: skip
     """Passages by fused dense and BM25 scores, best first: of the whole corpus, or only those within (ids)."""
@@ -151,10 +174,13 @@ def sentence_lexical(store: Store, query_tokens: list[str], ids: list[int] | set
 
 
 def features(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings,
-             within: np.ndarray | None = None) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+             topic_vector: TopicVector, within: np.ndarray | None = None,
+             ) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Passages best first (of those within, when given), candidate sentence ids, their feature rows (FEATURES) and
     dense similarities. Sentences that can't be an answer's quote (a question, a bare title, a page number) are no
-    candidates."""
+    candidates. Beside its similarity to the question, each candidate's to what the question asks beyond the
+    retrieved passages' topic (retrieved_topic): a text on one topic has every sentence near "how expensive is gene
+    therapy", and the one on price nearest "how expensive"."""
     passages = rank_passages(store, query, query_tokens, settings, within)
     top = passages[0][1] if passages and passages[0][1] > 0 else 1.0
     passage_score = {pid: score / top for pid, score in passages}
@@ -166,6 +192,9 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     around = sorted({n for sid in ids for n in (sid - 1, sid, sid + 1) if 0 <= n < len(store.sentences)})
     similarity = dict(zip(around, (store.sentence_vectors[around] @ query).tolist(), strict=True)) if ids else {}
     sims = np.array([similarity[sid] for sid in ids], dtype=np.float32)
+    topic = retrieved_topic(store, question, query_tokens, passages, settings)
+    aim = beyond(query, topic_vector(" ".join(topic).lower())) if topic else query
+    beyond_topic = (store.sentence_vectors[ids] @ aim).tolist() if ids else []
     # A word the documents never use weighs as their rarest word: no sentence covers it, so sentences that cover
     # only the question's other words ("gene therapy" of "how expensive is gene therapy") are not taken for whole.
     rarest = math.log((len(store.passages) - 0.5) / 1.5 + 1)
@@ -178,7 +207,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
     names = {t for name in _NAME.findall(question) for t in tokens(name)}
     owner = store.sentence_passage
     rows = []
-    for sid in ids:
+    for sid, aside in zip(ids, beyond_topic, strict=True):
         pid = int(owner[sid])
         words = store.sentence_words(sid)
         first = int(store.sentence_offsets[pid])
@@ -208,6 +237,7 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
             float(matched and kind == "date"),
             float(matched and kind == "number"),
             float(matched and kind == "name"),
+            aside,
         ))  # fmt: skip
     rows = np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES) - len(_GAPS) - 1)
     return passages, np.array(ids, dtype=np.int64), _relative(rows), sims
@@ -263,12 +293,13 @@ def _section_tokens(section: tuple[str, ...]) -> frozenset[str]:
 
 
 def rank(store: Store, question: str, query: np.ndarray, query_tokens: list[str], settings: Settings,
-         selector: Selector | None = None, within: np.ndarray | None = None) -> Ranked:  # fmt: skip
+         topic_vector: TopicVector, selector: Selector | None = None, within: np.ndarray | None = None,
+         ) -> Ranked:  # fmt: skip
     """Candidates (from the passages within, when given) ranked by the selector's logit that they hold the answer, its
     best few read again with the question by the reranker (server.answer.rerank) where one is shipped; each with the
     selector's probability."""
     selector = selector or shipped()
-    passages, ids, rows, sims = features(store, question, query, query_tokens, settings, within)
+    passages, ids, rows, sims = features(store, question, query, query_tokens, settings, topic_vector, within)
     logits = selector.logits(rows)
     scores = sigmoid(logits)
     reranker = shipped_reranker() if settings.rerank_top else None

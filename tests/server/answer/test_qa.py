@@ -1,12 +1,25 @@
 """Answers from the real model and index over tests/data: verbatim, cited, abstaining when they must."""
 
+import shutil
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from index.embed import Embedder
 from index.text import tokens
 from server.answer.followup import resolve
 from server.answer.qa import NO_ANSWER, QA, Answer
-from server.answer.retrieve import asked_for, quotable_shape, rank, topic_words, unquotable
+from server.answer.retrieve import (
+    asked_for,
+    beyond,
+    quotable_shape,
+    rank,
+    rank_passages,
+    retrieved_topic,
+    topic_words,
+    unquotable,
+)
 from server.answer.terms import asked_part, unsupported_qualifiers
 from server.engine import build, open_qa
 from server.settings import Settings
@@ -168,7 +181,8 @@ def test_sentence_that_carries_on_from_the_best_comes_along_when_there_is_room(q
 
 def test_a_close_sentence_about_the_question_is_quoted_when_the_best_scored_one_is_not(qa: QA) -> None:
     question = "Why are gene therapy prices high?"
-    ranked = rank(qa.store, question, qa.embedder.encode_query(question), tokens(question), qa.settings)
+    ranked = rank(qa.store, question, qa.embedder.encode_query(question), tokens(question), qa.settings,
+                  qa.topic_vector)  # fmt: skip
     best, top, low = ranked.sentences[0]
     # the next best-scored sentence that is more like the question than the best-scored one
     close, score, high = next(s for s in ranked.sentences[1:] if s[2] > low)
@@ -512,3 +526,29 @@ def test_a_papers_sentence_is_found_by_what_it_says_not_by_the_papers_long_title
     # the first was answered with the funding sentence, the second refused.
     answer = twins.ask(question)
     assert answer.answered and words in answer.sentences[0].text
+
+
+@pytest.fixture(scope="module")
+def article(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QA:
+    """The article Verbatim ships with: every one of its passages is on gene therapy."""
+    root = tmp_path_factory.mktemp("article")
+    shutil.copytree(Path(__file__).resolve().parents[3] / "corpus", root / "corpus")
+    settings = Settings(corpus=root / "corpus", index=root / "index")
+    build(settings, embedder=embedder)
+    return open_qa(settings, embedder)
+
+
+def test_the_topic_of_the_retrieved_passages_is_the_question_words_most_of_them_hold(article: QA) -> None:
+    question = "How expensive is gene therapy?"
+    query = article.embedder.encode_query(question)
+    passages = rank_passages(article.store, query, tokens(question), article.settings)
+    assert retrieved_topic(article.store, question, tokens(question), passages, article.settings) == ["gene", "therapy"]
+    aim = beyond(query, article.topic_vector("gene therapy"))
+    assert abs(float(aim @ article.topic_vector("gene therapy"))) < 1e-5 and abs(np.linalg.norm(aim) - 1) < 1e-5
+
+
+def test_in_a_text_on_one_topic_the_sentence_on_what_is_asked_beyond_it_comes_first(article: QA) -> None:
+    # Every sentence is near "gene therapy"; ranked without the topic's direction, the one on curing disease wins
+    # ("Gene therapy is not one treatment ..." came first before).
+    answer = article.ask("Has gene therapy cured disease?")
+    assert answer.answered and "do not signal that genetic medicine has solved disease" in answer.sentences[0].text
