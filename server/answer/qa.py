@@ -17,7 +17,6 @@ from server.answer.retrieve import (
     beyond,
     quotable_shape,
     rank,
-    rank_passages,
     topic_words,
 )
 from server.answer.selector import Selector, read, shipped, signals
@@ -184,13 +183,16 @@ class QA:
         return replace(ranked, sentences=[(sid, p, d) for (sid, p, _), d in zip(ranked.sentences, similar, strict=True)])
 
     def _conversation_document(self, history: list[str], turn: int) -> str | None:
-        """The document a conversation is about: the one holding the best passage for the earlier turn that gave it
-        its subject (made standalone from the turns before it). A turn that leans on the conversation ("Can she
-        apply online?", "How long until I hear back?") asks about the same service; its own few words, or they with
-        the subject added from earlier, would find the like passage of another document."""
+        """The document a conversation is about: the one holding the best-ranked sentence for the earlier turn that
+        gave it its subject (made standalone from the turns before it). A turn that leans on the conversation ("Can
+        she apply online?", "How long until I hear back?") asks about the same service; its own few words, or they
+        with the subject added from earlier, would find the like passage of another document. (The best passage's
+        document can be another than the best sentence's: "I'm starting college next fall and need help paying for
+        it" is answered from a student aid guide, and its best passage is a veterans' health guide's on paying.)"""
         query = joined_compounds(self.store, standalone(history[turn], history[:turn]).query)
-        passages = rank_passages(self.store, self.embedder.encode_query(query), tokens(query), self.settings)
-        return self.store.passages[passages[0][0]].doc_id if passages else None
+        ranked = rank(self.store, query, self.embedder.encode_query(query), tokens(query), self.settings,
+                      self.topic_vector, self.selector)  # fmt: skip
+        return self.store.sentences[ranked.sentences[0][0]].doc_id if ranked.sentences else None
 
     def _quotable(self, ranked: Ranked) -> list[tuple[int, float, float]]:
         """The sentences scoring close to the best (keep_ratio) that are at least min_dense similar to the

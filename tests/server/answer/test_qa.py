@@ -498,6 +498,16 @@ def test_a_follow_up_that_leans_on_the_conversation_is_answered_from_its_documen
     assert len({qa.store.passages[pid].doc_id for pid, _ in found.ranked.passages}) > 1
 
 
+def test_the_conversations_document_is_the_one_its_earlier_answer_quoted(qa: QA) -> None:
+    # The best passage for the opening turn is editing.txt's; the sentence ranked best, and quoted, is vectors.md's
+    # on adeno-associated viruses: the follow-up asks about those viruses.
+    opening = "I have a question about viruses"
+    first = qa.ask(opening)
+    assert first.answered and first.citations[first.sentences[0].citation - 1].source == "vectors.md"
+    found = qa.evidence("Do they integrate?", [opening])
+    assert {qa.store.passages[pid].doc_id for pid, _ in found.ranked.passages} == {"vectors.md"}
+
+
 def test_a_turn_that_only_tells_asks_nothing_of_its_own_in_a_conversation() -> None:
     assert asked_part("I just moved here from Texas", follows=True) == ""
     assert asked_part("I just moved here from Texas") == "I just moved here from Texas"
