@@ -6,6 +6,7 @@ into paragraphs, and lines that are only a page number (or a running header at p
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ingest.units import Block
 
@@ -22,6 +23,8 @@ _PAGE_NUMBER = (
         rf"(?:\s*(?:/|(?i:of))\s*\d{{1,4}})?\s*[-–—\])]?"
     )
 )
+_NUMBERS = re.compile(r"\d+")
+_PAGE_APART = 10  # content lines between two pages' headers, at the least
 _MIN_WRAPPED = 8  # lines a text needs before its width can tell that it is hard-wrapped
 _BAND = 0.65  # a wrapped line is at least this share of the wrap width, unless the paragraph ends there
 _LONG = 0.8  # a line this share of the width or more, ending mid-sentence, was wrapped (a heading is shorter)
@@ -181,12 +184,32 @@ def _running(text: str, spans: list[tuple[int, int]], filled: list[int], numbers
     }
 
 
+def _numbered(text: str, spans: list[tuple[int, int]], filled: list[int]) -> set[int]:
+    """Lines that recur with their number counting up, mostly a page apart: a header or footer holding the page
+    number ("Model DW-450 User Manual   page 12") where no line of its own marks the page break. Lines a few apart,
+    a number that does not count up (a figure repeated) or a line of one or two words ("Chapter 2") are none."""
+    found: dict[str, list[tuple[int, int, tuple[int, ...]]]] = {}
+    for pos, i in enumerate(filled):
+        line = text[spans[i][0] : spans[i][1]]
+        numbers = _NUMBERS.findall(line)
+        if numbers and len(line) <= 80 and len(line.split()) >= 3 and not line[0].islower():
+            found.setdefault(_NUMBERS.sub("#", line), []).append((pos, i, tuple(map(int, numbers))))
+    return {
+        i
+        for seen in found.values()
+        if len(seen) >= 3
+        and all(b[2] > a[2] for a, b in pairwise(seen))
+        and all(b[0] - a[0] > _PAGE_APART for a, b in pairwise(seen[:-1]))  # the last page may be short
+        for _, i, _ in seen
+    }
+
+
 def _read(text: str, start: int, end: int) -> _Lines:
     raw = line_spans(text, start, end)
     spans = [trim(text, a, b) for a, b in raw]
     filled = [i for i, (a, b) in enumerate(spans) if b > a]
     numbers = {i for i in filled if is_page_number(text[spans[i][0] : spans[i][1]])}
-    dropped = numbers | _running(text, spans, filled, numbers)
+    dropped = numbers | _running(text, spans, filled, numbers) | _numbered(text, spans, filled)
     content = [i for i in filled if i not in dropped]
     gaps = {}
     for i, j in zip(content, [*content[1:], None], strict=True):

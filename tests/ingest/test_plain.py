@@ -50,9 +50,10 @@ ITEMS = [
 ]
 
 
-def _manual(spaced: bool = True) -> str:
-    """A manual as a PDF export writes it: lines wrapped at 70 columns, page number and header every 17 lines;
-    paragraphs apart by a blank line, or (spaced=False) by nothing but the short line that ends each."""
+def _manual(spaced: bool = True, numbered_header: bool = False) -> str:
+    """A manual as a PDF export writes it: lines wrapped at 70 columns, page number and header every 17 lines (or
+    a header holding the page number); paragraphs apart by a blank line, or (spaced=False) by nothing but the
+    short line that ends each."""
     lines = [HEADER, ""]
     for title, paragraphs in SECTIONS.items():
         lines += [title, ""]
@@ -63,7 +64,8 @@ def _manual(spaced: bool = True) -> str:
                 lines += textwrap.wrap(item, 70, initial_indent="- ", subsequent_indent="  ")
             lines.append("")
     pages = [lines[first : first + 17] for first in range(0, len(lines), 17)]
-    breaks = [f"\n\n- {number} -\n\n{HEADER}\n\n" for number in range(12, 12 + len(pages))]
+    breaks = [f"\n\n{HEADER}   page {number}\n\n" if numbered_header else f"\n\n- {number} -\n\n{HEADER}\n\n"
+              for number in range(12, 12 + len(pages))]  # fmt: skip
     return "".join("\n".join(page).strip("\n") + gap for page, gap in zip(pages, breaks, strict=True))
 
 
@@ -118,6 +120,22 @@ def test_section_titles_stay_titles_in_wrapped_text() -> None:
     sections = [section for _, _, section in blocks]
     assert sections[0] == ("Installing the controller",) and sections[-1] == ("Connecting the network",)
     assert not any(block in SECTIONS for _, block, _ in blocks)
+
+
+def test_a_running_header_holding_the_page_number_makes_no_block_and_no_title() -> None:
+    text = _manual(numbered_header=True)
+    blocks = _blocks(text)
+    assert not any(HEADER in block for _, block, _ in blocks)
+    assert {section for _, _, section in blocks} == {(title,) for title in SECTIONS}
+    read = " ".join(block for kind, block, _ in blocks if kind in ("paragraph", "item"))
+    installing, connecting = SECTIONS.values()
+    assert " ".join(read.split()) == " ".join(" ".join([*installing, *ITEMS, *connecting]).split())
+
+
+def test_numbered_lines_a_few_apart_are_no_running_header() -> None:
+    text = "Step 1\n\nOpen the door.\n\nStep 2\n\nLoad the baskets.\n\nStep 3\n\nPress Start.\n"
+    assert [(block, section) for _, block, section in _blocks(text)] == [
+        ("Open the door.", ("Step 1",)), ("Load the baskets.", ("Step 2",)), ("Press Start.", ("Step 3",))]
 
 
 def test_page_numbers_and_running_headers_make_no_block() -> None:
