@@ -158,7 +158,11 @@ class QA:
             # B?" over a service's guides) is answered as any question is.
             found.personal = personal(query) and (self._advice is not None or medical(query))
         if quotable:
-            window = " ".join(self.store.sentences[i].text for i in self._window(quotable[0][0]))
+            # The sentence with its neighbours and the headings it stands under ("E1 - Water inlet fault" says what
+            # error its "Cause: ..." is of).
+            best = quotable[0][0]
+            headings = self.store.passages[int(self.store.sentence_passage[best])].section
+            window = " ".join([*headings, *(self.store.sentences[i].text for i in self._window(best))])
             found.unsupported = unsupported_qualifiers(asked, window)
         if ranked.best is not None:
             question = (float(bool(found.unsupported)), float(found.foreign), float(len(own_words(query))))

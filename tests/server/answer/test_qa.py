@@ -118,6 +118,7 @@ def test_a_term_asked_to_define_that_the_documents_name_is_answered(qa: QA, ques
     ("How do lentivirusses work?", False),  # a misspelling of the documents' "lentiviruses"
     ("How do vectors work?", False),
     ("What is it used for?", False),  # no word of its own: left to the similarity floor
+    ("Does it last forever?", False),  # it: the documents' subject, "forever" an everyday word for theirs
 ])  # fmt: skip
 def test_a_question_sharing_no_word_of_its_own_with_the_documents_abstains(qa: QA, question: str,
                                                                            foreign: bool) -> None:  # fmt: skip
@@ -284,6 +285,9 @@ TWINS = {
     "glycated hemoglobin at week 26.\n\n## Results\n\nGlycated hemoglobin fell by 1.1 percentage points with "
     "semaglutide and by 0.2 points with placebo. Nausea was the most common adverse event.\n\n## Funding\n\nThe "
     "trial was funded by Northbridge Pharmaceuticals, which had no role in the analysis.\n",
+    "manuals/dishwasher.txt": "Dishwasher manual\n\nE1 - Water inlet fault\nCause: The appliance has not filled with "
+    "water within 10 minutes.\nSolution: Open the water tap fully and straighten the inlet hose.\n\nE6 - Door not "
+    "closed\nCause: An item is blocking the door.\nSolution: Push the baskets in and close the door firmly.\n",
 }
 
 
@@ -562,3 +566,9 @@ def test_in_a_text_on_one_topic_the_sentence_on_what_is_asked_beyond_it_comes_fi
     # ("Gene therapy is not one treatment ..." came first before).
     answer = article.ask("Has gene therapy cured disease?")
     assert answer.answered and "do not signal that genetic medicine has solved disease" in answer.sentences[0].text
+
+
+def test_a_qualifier_said_by_the_heading_a_sentence_stands_under_is_supported(twins: QA) -> None:
+    # "E1" is only in the heading "E1 - Water inlet fault" above the sentences on its cause and solution.
+    answer = twins.ask("What does error E1 mean?")
+    assert answer.answered and "not filled with water" in answer.sentences[0].text
