@@ -9,12 +9,13 @@ from index.embed import QueryCache
 from index.store import Store
 from index.text import tokens
 from ingest.units import Passage, Sentence
-from server.answer.followup import standalone
+from server.answer.followup import Resolved, standalone
 from server.answer.retrieve import (
     CONTINUES,
     POINTER,
     Ranked,
     beyond,
+    corpus_subject,
     quotable_shape,
     rank,
     topic_words,
@@ -28,6 +29,7 @@ from server.answer.terms import (
     missing_terms,
     own_words,
     personal,
+    pointed,
     unsupported_qualifiers,
 )
 from server.settings import Settings
@@ -134,7 +136,7 @@ class QA:
         """Retrieval for the question made standalone, and the signals abstention is decided on. A question that
         leans on the conversation is answered from the conversation's document (_conversation_document)."""
         history = [h for h in history if h.strip()]
-        resolved = standalone(question.strip(), history)
+        resolved = self._standalone(question.strip(), history)
         query = joined_compounds(self.store, resolved.query)
         own = query if resolved.context is None else joined_compounds(self.store, resolved.asked)  # no added subject
         query_tokens = tokens(query)
@@ -186,6 +188,23 @@ class QA:
         similar = (self.store.sentence_vectors[ids] @ vector).tolist() if ids else []
         return replace(ranked, sentences=[(sid, p, d) for (sid, p, _), d in zip(ranked.sentences, similar, strict=True)])
 
+    def _standalone(self, question: str, history: list[str]) -> Resolved:
+        """The question made standalone (server.answer.followup.standalone). The first question of a conversation
+        that points at its subject with a pronoun ("how much does it cost", asked of an article on gene therapy)
+        takes what the documents are about as its subject, as a follow-up takes the conversation's."""
+        resolved = standalone(question, history)
+        subject = self._subject
+        if history or resolved.context is not None or not subject or not pointed(question):
+            return resolved
+        if set(tokens(subject)) & set(tokens(question)):  # it names the subject itself
+            return resolved
+        return Resolved(resolved.asked, subject)
+
+    @cached_property
+    def _subject(self) -> str:
+        """What the documents are about, where one subject runs through most of their passages (corpus_subject)."""
+        return " ".join(own_words(corpus_subject(self.store, self.settings.topic_share)))  # not "you", "your"
+
     def _conversation_document(self, history: list[str], turn: int) -> str | None:
         """The document a conversation is about: the one holding the best-ranked sentence for the earlier turn that
         gave it its subject (made standalone from the turns before it). A turn that leans on the conversation ("Can
@@ -193,7 +212,7 @@ class QA:
         with the subject added from earlier, would find the like passage of another document. (The best passage's
         document can be another than the best sentence's: "I'm starting college next fall and need help paying for
         it" is answered from a student aid guide, and its best passage is a veterans' health guide's on paying.)"""
-        query = joined_compounds(self.store, standalone(history[turn], history[:turn]).query)
+        query = joined_compounds(self.store, self._standalone(history[turn], history[:turn]).query)
         ranked = rank(self.store, query, self.embedder.encode_query(query), tokens(query), self.settings,
                       self.topic_vector, self.selector)  # fmt: skip
         return self.store.sentences[ranked.sentences[0][0]].doc_id if ranked.sentences else None

@@ -117,6 +117,22 @@ def topic_words(store: Store, question: str, share: float) -> list[str]:
             if (stems := tokens(w)) and all(store.passages_using(t) > most for t in stems)]  # fmt: skip
 
 
+def corpus_subject(store: Store, share: float) -> str:
+    """The words more than a share of all the passages use, as the documents write them ("gene therapy" of an
+    article on it): what the documents are about. Empty where no word is that common (documents on many things)."""
+    used = np.diff(np.asarray(store.passage_bm25.scores["indptr"]))  # passages per token
+    common = set(np.flatnonzero(used > share * len(store.passages)).tolist())
+    stems = sorted(t for t, i in store.passage_bm25.vocab_dict.items() if i in common) if common else []
+    holders = store.holding(stems) if stems else []
+    if not len(holders):
+        return ""
+    words: list[str] = []
+    for word in WORD.findall(store.passages[int(holders[0])].text):
+        if word.isalpha() and (found := tokens(word)) and set(found) <= set(stems) and word.lower() not in words:
+            words.append(word.lower())
+    return " ".join(words)
+
+
 def retrieved_topic(store: Store, question: str, query_tokens: list[str], passages: list, settings: Settings) -> list[str]:
     """The question's words that more than RETRIEVED_TOPIC_SHARE of the best passages hold: "norovirus vaccine" of
     "who paid for the norovirus vaccine trial" over a paper on it, "gene therapy" over an article on it. They chose

@@ -323,12 +323,17 @@ def own_words(question: str) -> list[str]:
 _POINTED = re.compile(r"\b(it|its|they|them|their|this|these|those)\b", re.IGNORECASE)
 
 
+def pointed(question: str) -> bool:
+    """Whether the question points at its subject with a pronoun (_POINTED)."""
+    return _POINTED.search(question) is not None
+
+
 def foreign(store: Store, question: str) -> bool:
     """Whether none of the question's own words is a word of the documents or a misspelling of one: then they cannot
     answer it ("How do vaccines work?"), however close its vector lands. A question with no word of its own, or
     one that points at its subject with a pronoun (_POINTED), is left to the similarity floor."""
     own = own_words(question)
-    if not own or _POINTED.search(question) or any(store.has_term(stem(w)) for w in own):
+    if not own or pointed(question) or any(store.has_term(stem(w)) for w in own):
         return False
     return not any(_close(w, store.words) for w in own)
 

@@ -13,6 +13,7 @@ from server.answer.qa import NO_ANSWER, QA, Answer
 from server.answer.retrieve import (
     asked_for,
     beyond,
+    corpus_subject,
     quotable_shape,
     rank,
     rank_passages,
@@ -572,3 +573,17 @@ def test_a_qualifier_said_by_the_heading_a_sentence_stands_under_is_supported(tw
     # "E1" is only in the heading "E1 - Water inlet fault" above the sentences on its cause and solution.
     answer = twins.ask("What does error E1 mean?")
     assert answer.answered and "not filled with water" in answer.sentences[0].text
+
+
+def test_what_the_documents_are_about_is_the_words_most_passages_use(article: QA) -> None:
+    assert corpus_subject(article.store, article.settings.topic_share) == "gene therapy"
+    assert corpus_subject(article.store, 1.0) == ""
+
+
+def test_a_first_question_pointing_at_its_subject_asks_about_what_the_documents_are_about(article: QA) -> None:
+    # Without the subject, "how much does it cost" is near no sentence of the article (0.17 to the one on price).
+    answer = article.ask("How much does it cost?")
+    assert answer.query == "How much does it cost? (gene therapy)"
+    assert answer.answered and "price tags" in answer.sentences[0].text
+    assert article.ask("How much does gene therapy cost?").query == "How much does gene therapy cost?"
+    assert article.ask("How much does it cost?", ["What is CRISPR?"]).query != answer.query  # the conversation's
