@@ -270,16 +270,21 @@ def _relative(rows: np.ndarray) -> np.ndarray:
     return np.column_stack([rows, *gaps, 1.0 / (1.0 + ranks)]).astype(np.float32)
 
 
+# A line labelled as the question it answers ("Problem: The dishes are not dry.", "Q: ..."): it restates the
+# asker's trouble; its answer is the lines after it ("Cause: ...", "Solution: ...").
+_ASKING_LABEL = re.compile(r"^\W*(?:problem|symptom|issue|question|q)\s*:", re.IGNORECASE)
 _PAGE = re.compile(r"^\W*(page|p\.|pg\.?)?\s*[\divxlc]+(\s*(of|/)\s*\d+)?\W*$", re.IGNORECASE)
 _FINAL = tuple(".!?:;\"”’)]…")
 
 
 @lru_cache(maxsize=200_000)
 def unquotable(text: str, whole_block: bool) -> bool:
-    """A sentence no answer quotes: a question ("What is CRISPR?"), a page number ("12", "Page 3 of 9"), or a bare
-    title, a short line that is a whole paragraph of its own without final punctuation ("Gene delivery")."""
+    """A sentence no answer quotes: a question ("What is CRISPR?", "Problem: The dishes are not dry."), a page
+    number ("12", "Page 3 of 9"), or a bare title, a short line that is a whole paragraph of its own without final
+    punctuation ("Gene delivery")."""
     stripped = text.strip()
-    if stripped.endswith("?") or _PAGE.match(stripped) or not any(ch.isalnum() for ch in stripped):
+    asks = stripped.endswith("?") or _ASKING_LABEL.match(stripped) is not None
+    if asks or _PAGE.match(stripped) or not any(ch.isalnum() for ch in stripped):
         return True
     return whole_block and len(stripped.split()) <= 12 and not stripped.endswith(_FINAL)
 

@@ -342,6 +342,9 @@ def test_a_sentence_that_is_a_question_is_never_quoted(twins: QA) -> None:
     ("Gene delivery", True, True),  # a bare title: a paragraph of its own, short, no final punctuation
     ("Gene delivery", False, False),  # a piece of a longer paragraph
     ("Lentiviruses integrate into the genome.", True, False),
+    ("Problem: The dishes are not dry.", False, True),  # the question a troubleshooting entry answers
+    ("Q: Can I wash pans?", False, True),
+    ("Cause: The rinse aid dispenser is empty.", False, False),
 ])  # fmt: skip
 def test_questions_titles_and_page_numbers_are_unquotable(text: str, whole_block: bool, expected: bool) -> None:
     assert unquotable(text, whole_block) is expected
