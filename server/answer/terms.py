@@ -363,12 +363,18 @@ _CAPITALIZED = re.compile(r"(?<=[^\s|.!?]\s)[A-Z][\w'’-]*")  # opening no sent
 _DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|characteri|defin|captur|illustrat)")
 
 
+_LASTING = {"it", "they", "does", "do", "did", "will", "would", "can", "could", "should", "might", "may", "to"}
+
+
 def _idiom(words: list[str], i: int) -> bool:
     """A qualifier that is part of how the question is put, not of what it asks: "may or may not", "whether or
-    not", "is or is not", "what best describes"."""
+    not", "is or is not", "what best describes", "does it last"."""
     low = words[i].lower()
     if low == "not":
         return "or" in (w.lower() for w in words[max(0, i - 3) : i])
+    if low == "last":  # the verb: "how long does it last", "will the effects last"
+        before = [w.lower() for w in words[:i]]
+        return bool(before) and (before[-1] in _LASTING or "long" in before)
     return low == "best" and i + 1 < len(words) and bool(_DESCRIBING.match(words[i + 1].lower()))
 
 

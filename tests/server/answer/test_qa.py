@@ -144,6 +144,8 @@ def test_question_whose_negation_the_evidence_lacks_abstains(qa: QA) -> None:
     ("Which safety concern remains, or not, for editing?", []),  # "or not": how it is asked, not what
     ("Which term best describes unintended changes to the genome?", []),
     ("Which is the best tool for unintended changes to the genome?", ["best"]),
+    ("How long do the effects of base editing last?", []),  # "last": the verb, not the last of several
+    ("Which was the last base-editing trial?", ["last"]),
 ])  # fmt: skip
 def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, question: str,
                                                                    unsupported: list[str]) -> None:  # fmt: skip
