@@ -16,8 +16,9 @@ are never read. Indexes come from bench/quality.py's folders (built here when mi
    articles they did not see, with the whole engine (rules included, no confidence threshold).
 3. The answer model: logistic regression on those answers' signals (server.answer.selector.signals) against whether
    the answer was right (a quoted sentence holds a gold phrase; a near miss answered is wrong), itself fitted
-   fold by fold so that the threshold is chosen on confidences no model saw: the highest threshold that keeps
-   refused answerable questions (rules and threshold together) at most --refuse over the fitting sets.
+   fold by fold so that the threshold is chosen on confidences no model saw: of the thresholds that keep refused
+   answerable questions (rules and threshold together) at most --refuse over the fitting sets, the lowest of those
+   that refuse the most near misses.
 4. Both models fitted on all fitting questions, written with what was measured.
 """
 
@@ -234,10 +235,12 @@ def family(item: Item) -> str:
 
 
 def threshold(results: list[Outcome], confidence: dict[int, float], most: float) -> tuple[float, dict]:
-    """The highest threshold at which at most `most` of the fitting sets' answerable questions, together, are
-    refused (by the rules or for a confidence below it); with the rates it gives, set by set and together. (Set by
-    set, SelQA's crowd-written questions leave no room: the rules alone refuse 3.3 % of them.)"""
+    """Of the thresholds at which at most `most` of the fitting sets' answerable questions, together, are refused
+    (by the rules or for a confidence below it), the one that refuses the most near misses, and the lowest of those:
+    a higher one would refuse answerable questions and buy nothing. With the rates it gives, set by set and
+    together. (Set by set, SelQA's crowd-written questions leave no room: the rules alone refuse 3.3 % of them.)"""
     asked = [r for r in results if r.item.question.kind == "answerable"]
+    near = [r for r in results if r.item.question.kind == "near_miss"]
 
     def rates(t: float) -> dict[str, float]:
         refused = {id(r): not r.answered or confidence[id(r)] < t for r in asked}
@@ -245,10 +248,13 @@ def threshold(results: list[Outcome], confidence: dict[int, float], most: float)
                  for name in sorted({family(r.item) for r in asked})}  # fmt: skip
         return found | {"together": float(np.mean(list(refused.values())))}
 
-    best = 0.0
+    def near_refused(t: float) -> int:
+        return sum(not r.answered or confidence[id(r)] < t for r in near)
+
+    best, most_refused = 0.0, near_refused(0.0)
     for t in np.arange(0.0, 1.0, 0.005):
-        if rates(float(t))["together"] <= most:
-            best = float(t)
+        if rates(float(t))["together"] <= most and near_refused(float(t)) > most_refused:
+            best, most_refused = float(t), near_refused(float(t))
     return round(best, 3), {k: round(v, 4) for k, v in rates(best).items()}
 
 
