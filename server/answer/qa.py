@@ -193,10 +193,10 @@ class QA:
         that points at its subject with a pronoun ("how much does it cost", asked of an article on gene therapy)
         takes what the documents are about as its subject, as a follow-up takes the conversation's."""
         resolved = standalone(question, history)
-        subject = self._subject
-        if history or resolved.context is not None or not subject or not pointed(question):
+        if history or resolved.context is not None or not pointed(question):
             return resolved
-        if set(tokens(subject)) & set(tokens(question)):  # it names the subject itself
+        subject = self._subject
+        if not subject or set(tokens(subject)) & set(tokens(question)):  # none, or the question names it itself
             return resolved
         return Resolved(resolved.asked, subject)
 

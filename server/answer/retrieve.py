@@ -133,7 +133,8 @@ def corpus_subject(store: Store, share: float) -> str:
     return " ".join(words)
 
 
-def retrieved_topic(store: Store, question: str, query_tokens: list[str], passages: list, settings: Settings) -> list[str]:
+def retrieved_topic(store: Store, question: str, query_tokens: list[str], passages: list,
+                    settings: Settings) -> list[str]:  # fmt: skip
     """The question's words that more than RETRIEVED_TOPIC_SHARE of the best passages hold: "norovirus vaccine" of
     "who paid for the norovirus vaccine trial" over a paper on it, "gene therapy" over an article on it. They chose
     the passages; what the question asks of them is in its other words."""
