@@ -39,8 +39,17 @@ def is_page_number(line: str) -> bool:
     return _PAGE_NUMBER.fullmatch(line.strip()) is not None
 
 
+_GAP = re.compile(r"\s{3,}|\t")  # between the columns of a table laid out with spaces
+_NARROW_GAP = re.compile(r"(?<![.!?:;,])\s{2,}|\t")  # where a long cell leaves less room, in such a table
+_MIN_ALIGNED = 3  # lines in a row that a table laid out with spaces needs
+
+
 def row_cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+    """A table row's cells: between its pipes, or (laid out with spaces) between its wide gaps."""
+    stripped = line.strip()
+    if is_table_row(stripped):
+        return [cell.strip() for cell in stripped.strip("|").split("|")]
+    return [cell.strip() for cell in _NARROW_GAP.split(stripped) if cell.strip()]
 
 
 def row_context(header: str | None, row: str) -> str:
@@ -88,6 +97,34 @@ def _structural(line: str) -> bool:
     return is_table_row(line) or _ITEM.match(line) is not None
 
 
+def _aligned(text: str, spans: list[tuple[int, int]], content: list[int]) -> dict[int, bool]:
+    """The rows of tables laid out with spaces ("Noise level          44 dB(A)"): runs of consecutive lines of two
+    cells or more, at least _MIN_ALIGNED of them between wide gaps (a long cell may leave two spaces, a sentence's
+    end followed by two spaces is no gap); each row says whether it is its table's header (the first row, when no
+    cell of it holds a digit and a cell below does)."""
+    cells = {i: row_cells(text[slice(*spans[i])]) for i in content}
+    wide = {i for i in content if len(_GAP.split(text[slice(*spans[i])].strip())) >= 2}
+    rows: dict[int, bool] = {}
+    run: list[int] = []
+
+    def close() -> None:
+        if sum(k in wide for k in run) >= _MIN_ALIGNED:
+            digits = [any(ch.isdigit() for cell in cells[k] for ch in cell) for k in run]
+            rows.update(dict.fromkeys(run, False))
+            rows[run[0]] = not digits[0] and any(digits[1:])
+        run.clear()
+
+    for i in content:
+        if len(cells[i]) < 2 or is_table_row(text[slice(*spans[i])]):
+            close()
+            continue
+        if run and i != run[-1] + 1:  # a blank line between: another table
+            close()
+        run.append(i)
+    close()
+    return rows
+
+
 def _wrap_width(lines: list[str]) -> int | None:
     """The width a hard-wrapped text was wrapped at: most lines run close to it and end mid-sentence."""
     if len(lines) < _MIN_WRAPPED:
@@ -117,9 +154,14 @@ class _Lines:
     spans: list[tuple[int, int]]  # each line trimmed
     gaps: dict[int, _Gap]  # content line -> what follows it
     width: int | None  # None when the text is not hard-wrapped
+    aligned: dict[int, bool]  # rows of tables laid out with spaces: whether each is its table's header
 
     def line(self, i: int | None) -> str | None:
         return None if i is None else self.text[self.spans[i][0] : self.spans[i][1]]
+
+    def structural(self, i: int) -> bool:
+        """Line i is a table row or a list item: it starts a block of its own."""
+        return i in self.aligned or _structural(self.line(i))
 
     def column(self, i: int) -> int:
         """Where line i's words start: past its indent, and past the marker of a list item."""
@@ -138,14 +180,14 @@ class _Lines:
     def continued(self, i: int) -> bool:
         """The next line evidently goes on from line i: it starts lowercase, or line i was wrapped."""
         j, gap = self.gaps[i].next, self.gaps[i]
-        if j is None or gap.blank and not gap.page or _structural(self.line(j)):
+        if j is None or gap.blank and not gap.page or self.structural(j):
             return False
         return self.line(j)[:1].islower() or (self.width is not None and self.full(i, j))
 
     def joins(self, i: int, item: bool) -> bool:
         """The block line i is in goes on with the next content line."""
         j, gap, line = self.gaps[i].next, self.gaps[i], self.line(i)
-        if j is None or _structural(self.line(j)):
+        if j is None or self.structural(j):
             return False
         if gap.blank or gap.page:  # only a sentence left unfinished goes on past blank lines or a page break
             if _ends(line, _LEAD_IN):
@@ -219,8 +261,10 @@ def _read(text: str, start: int, end: int) -> _Lines:
             or "\f" in text[spans[i][1] : spans[j][0] if j is not None else end]
         )
         gaps[i] = _Gap(j, any(spans[k][0] == spans[k][1] for k in between), page)
-    measured = [text[raw[i][0] : spans[i][1]] for i in content if not is_table_row(text[slice(*spans[i])])]
-    return _Lines(text, raw, spans, gaps, _wrap_width(measured))
+    aligned = _aligned(text, spans, content)
+    measured = [text[raw[i][0] : spans[i][1]] for i in content
+                if not is_table_row(text[slice(*spans[i])]) and i not in aligned]  # fmt: skip
+    return _Lines(text, raw, spans, gaps, _wrap_width(measured), aligned)
 
 
 @dataclass(slots=True)
@@ -254,6 +298,13 @@ class _Blocks:
         (a, b), line = lines.spans[i], lines.line(i)
         if is_table_row(line):
             return self.row(line, a, b)
+        if i in lines.aligned:  # a row of a table laid out with spaces: its header, when it has one, is no row
+            self.close()
+            if lines.aligned[i]:
+                self.header = line
+            else:
+                self.blocks.append(Block(self.doc_id, a, b, "row", self.section, self.page, self.header))
+            return
         self.header = None
         item = _ITEM.match(line)
         if item:

@@ -238,3 +238,34 @@ def test_heading_straight_above_its_wrapped_paragraph_stays_a_title() -> None:
         for title, paragraphs in zip(titles, SECTIONS.values())
     )
     assert [section for _, _, section in _blocks(text)] == [(titles[0],), (titles[1],)]
+
+
+SPECS = """Technical data
+
+Capacity                           13 place settings
+Dimensions (W x D x H)             598 x 550 x 815 mm
+Energy consumption per 100 cycles  85 kWh
+Noise level                        44 dB(A) re 1 pW
+
+Programme   Temp.    Time
+Eco         50°C     3:45
+Intensive   70°C     2:45
+
+Load the baskets.  Close the door and
+press Start.  The programme starts at
+once.  The display shows the time left.
+"""
+
+
+def test_a_table_laid_out_with_spaces_is_read_as_rows_with_their_cells() -> None:
+    from ingest.plain import row_context
+
+    blocks = plain_blocks("manual.txt", SPECS)
+    rows = [(SPECS[b.start : b.end], b.header) for b in blocks if b.kind == "row"]
+    assert [row for row, _ in rows] == [line for line in SPECS.splitlines() if line[:3] in ("Cap", "Dim", "Ene",
+                                                                                          "Noi", "Eco", "Int")]  # fmt: skip
+    assert rows[2][1] is None and row_context(None, rows[2][0]) == "Energy consumption per 100 cycles ; 85 kWh"
+    assert row_context(rows[4][1], rows[4][0]) == "Programme: Eco; Temp.: 50°C; Time: 3:45"  # its header names them
+    assert {b.section for b in blocks} == {("Technical data",)}
+    prose = [SPECS[b.start : b.end] for b in blocks if b.kind == "paragraph"]
+    assert prose == [SPECS[SPECS.index("Load") :].strip()]  # two spaces after a sentence make no table
