@@ -154,7 +154,7 @@ class QA:
         found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
                          focus=self._focus(query, vector, ranked))  # fmt: skip
         if not found.missing:
-            found.foreign = foreign(self.store, query)
+            found.foreign = self._foreign(query, own, history, quotable)
             # Advice about the asker's own case is the documents' to give where they give it; where they don't, a
             # personal question on a medical matter is refused, and one on anything else ("Should I file form
             # B?" over a service's guides) is answered as any question is.
@@ -225,6 +225,19 @@ class QA:
             return []
         least = max(p for _, p, _ in ranked.sentences) * self.settings.keep_ratio
         return [s for s in ranked.sentences if s[1] >= least and s[2] >= self.settings.min_dense]
+
+    def _foreign(self, query: str, own: str, history: list[str], quotable: list) -> bool:
+        """Whether the question is foreign to the documents (server.answer.terms.foreign). A first question is read
+        without the documents' subject added to it ("is it painful (gene therapy)" names nothing they say); its
+        everyday words may still say what a quotable sentence says ("does it last forever": "long-lasting
+        effects"), and then it is not foreign."""
+        if history or own == query:
+            return foreign(self.store, query)
+        if not foreign(self.store, own):
+            return False
+        ids = [sid for sid, _, _ in quotable]
+        vector = self.embedder.encode_query(own)
+        return not ids or float(np.max(self.store.sentence_vectors[ids] @ vector)) < self.settings.min_dense
 
     def _focus(self, query: str, vector: np.ndarray, ranked: Ranked) -> int | None:
         """Of the retrieved sentences at least min_dense similar to the question, the one most like it once the

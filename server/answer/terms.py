@@ -318,8 +318,8 @@ def own_words(question: str) -> list[str]:
             and zipf_frequency(w.lower(), "en") < _COMMONEST_ZIPF]  # fmt: skip
 
 
-# A question pointing at its subject ("does it last forever", "can it help kids who are going blind") asks about
-# what the documents are about; its other words may be everyday ones for the documents' own ("long-lasting").
+# A question pointing at its subject with a pronoun ("how much does it cost"), with nothing before it, asks about
+# what the documents are about.
 _POINTED = re.compile(r"\b(it|its|they|them|their|this|these|those)\b", re.IGNORECASE)
 
 
@@ -330,10 +330,10 @@ def pointed(question: str) -> bool:
 
 def foreign(store: Store, question: str) -> bool:
     """Whether none of the question's own words is a word of the documents or a misspelling of one: then they cannot
-    answer it ("How do vaccines work?"), however close its vector lands. A question with no word of its own, or
-    one that points at its subject with a pronoun (_POINTED), is left to the similarity floor."""
+    answer it ("How do vaccines work?"), however close its vector lands. A question with no word of its own is left
+    to the similarity floor."""
     own = own_words(question)
-    if not own or pointed(question) or any(store.has_term(stem(w)) for w in own):
+    if not own or any(store.has_term(stem(w)) for w in own):
         return False
     return not any(_close(w, store.words) for w in own)
 

@@ -119,7 +119,6 @@ def test_a_term_asked_to_define_that_the_documents_name_is_answered(qa: QA, ques
     ("How do lentivirusses work?", False),  # a misspelling of the documents' "lentiviruses"
     ("How do vectors work?", False),
     ("What is it used for?", False),  # no word of its own: left to the similarity floor
-    ("Does it last forever?", False),  # it: the documents' subject, "forever" an everyday word for theirs
 ])  # fmt: skip
 def test_a_question_sharing_no_word_of_its_own_with_the_documents_abstains(qa: QA, question: str,
                                                                            foreign: bool) -> None:  # fmt: skip
@@ -592,3 +591,15 @@ def test_a_first_question_pointing_at_its_subject_asks_about_what_the_documents_
     assert answer.answered and "price tags" in answer.sentences[0].text
     assert article.ask("How much does gene therapy cost?").query == "How much does gene therapy cost?"
     assert article.ask("How much does it cost?", ["What is CRISPR?"]).query != answer.query  # the conversation's
+
+
+@pytest.mark.parametrize(("question", "answered"), [
+    ("Is it painful?", False),  # no word of its own the article says, and no sentence like it
+    ("Who invented it?", False),
+    ("Does it last forever?", True),  # "forever" is no word of the article, "long-lasting effects" is like it
+    ("What is it?", True),
+])  # fmt: skip
+def test_a_first_question_pointing_at_the_documents_subject_is_foreign_for_its_own_words(article: QA, question: str,
+                                                                                         answered: bool) -> None:  # fmt: skip
+    answer = article.ask(question)
+    assert answer.query.endswith("(gene therapy)") and answer.answered is answered
