@@ -252,9 +252,9 @@ def threshold(results: list[Outcome], confidence: dict[int, float], most: float)
         return sum(not r.answered or confidence[id(r)] < t for r in near)
 
     best, most_refused = 0.0, near_refused(0.0)
-    for t in np.arange(0.0, 1.0, 0.005):
-        if rates(float(t))["together"] <= most and near_refused(float(t)) > most_refused:
-            best, most_refused = float(t), near_refused(float(t))
+    for t in map(float, np.arange(0.0, 1.0, 0.005)):
+        if rates(t)["together"] <= most and (refused := near_refused(t)) > most_refused:
+            best, most_refused = t, refused
     return round(best, 3), {k: round(v, 4) for k, v in rates(best).items()}
 
 

@@ -58,8 +58,7 @@ def sentence_headings(section: tuple[str, ...]) -> str:
 def sentence_text_for_embedding(passage: Passage, sentence: Sentence) -> str:
     headings = sentence_headings(passage.section)
     if passage.kind == "row":  # the trail, then the row's cells named by its header (ingest.split)
-        trail = " > ".join(part for part in passage.section if part)
-        return f"{headings}{passage.context[len(trail):]}".strip()
+        return f"{headings}{passage.context[len(passage.trail):]}".strip()
     return f"{headings}: {sentence.text}" if headings else sentence.text
 
 

@@ -212,6 +212,12 @@ class Store:
             return 0
         return int(indptr[token_id + 1] - indptr[token_id])
 
+    def tokens_used_by_more_than(self, count: float) -> list[str]:
+        """The tokens more than count passages use, sorted."""
+        used = np.diff(np.asarray(self.passage_bm25.scores["indptr"]))  # passages per token id
+        common = set(np.flatnonzero(used > count).tolist())
+        return sorted(t for t, i in self.passage_bm25.vocab_dict.items() if i in common) if common else []
+
     def idf(self, token: str) -> float:
         """BM25's inverse document frequency of a token over passages (0 for an unknown token)."""
         if not self.has_term(token):

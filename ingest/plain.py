@@ -102,8 +102,9 @@ def _aligned(text: str, spans: list[tuple[int, int]], content: list[int]) -> dic
     cells or more, at least _MIN_ALIGNED of them between wide gaps (a long cell may leave two spaces, a sentence's
     end followed by two spaces is no gap); each row says whether it is its table's header (the first row, when no
     cell of it holds a digit and a cell below does)."""
-    cells = {i: row_cells(text[slice(*spans[i])]) for i in content}
-    wide = {i for i in content if len(_GAP.split(text[slice(*spans[i])].strip())) >= 2}
+    lines = {i: text[slice(*spans[i])] for i in content}
+    cells = {i: row_cells(line) for i, line in lines.items()}
+    wide = {i for i, line in lines.items() if len(_GAP.split(line)) >= 2}
     rows: dict[int, bool] = {}
     run: list[int] = []
 
@@ -115,7 +116,7 @@ def _aligned(text: str, spans: list[tuple[int, int]], content: list[int]) -> dic
         run.clear()
 
     for i in content:
-        if len(cells[i]) < 2 or is_table_row(text[slice(*spans[i])]):
+        if len(cells[i]) < 2 or is_table_row(lines[i]):
             close()
             continue
         if run and i != run[-1] + 1:  # a blank line between: another table
@@ -285,11 +286,12 @@ class _Blocks:
             self.blocks.append(Block(self.doc_id, start, end, kind, self.section, self.page))
             self.open = None
 
-    def row(self, line: str, start: int, end: int) -> None:
+    def row(self, line: str, start: int, end: int, header: bool | None = None) -> None:
+        """A table's row, or its header: as said (a table laid out with spaces), else its first row."""
         self.close()
         if _TABLE_RULE.fullmatch(line):
             return
-        if self.header is None:
+        if self.header is None if header is None else header:
             self.header = line
             return
         self.blocks.append(Block(self.doc_id, start, end, "row", self.section, self.page, self.header))
@@ -299,12 +301,7 @@ class _Blocks:
         if is_table_row(line):
             return self.row(line, a, b)
         if i in lines.aligned:  # a row of a table laid out with spaces: its header, when it has one, is no row
-            self.close()
-            if lines.aligned[i]:
-                self.header = line
-            else:
-                self.blocks.append(Block(self.doc_id, a, b, "row", self.section, self.page, self.header))
-            return
+            return self.row(line, a, b, lines.aligned[i])
         self.header = None
         item = _ITEM.match(line)
         if item:

@@ -113,22 +113,25 @@ def topic_words(store: Store, question: str, share: float) -> list[str]:
     """The question's words that more than a share of the passages use ("gene therapy" in a text about it): they
     name what the whole corpus is about, not what the question asks of it."""
     most = share * len(store.passages)
-    return [w for w in WORD.findall(question)
-            if (stems := tokens(w)) and all(store.passages_using(t) > most for t in stems)]  # fmt: skip
+    return _words_of(question, lambda t: store.passages_using(t) > most)
+
+
+def _words_of(question: str, common: Callable[[str], bool]) -> list[str]:
+    """The question's words, as written, whose stems are all common."""
+    return [w for w in WORD.findall(question) if (stems := tokens(w)) and all(common(t) for t in stems)]
 
 
 def corpus_subject(store: Store, share: float) -> str:
     """The words more than a share of all the passages use, as the documents write them ("gene therapy" of an
     article on it): what the documents are about. Empty where no word is that common (documents on many things)."""
-    used = np.diff(np.asarray(store.passage_bm25.scores["indptr"]))  # passages per token
-    common = set(np.flatnonzero(used > share * len(store.passages)).tolist())
-    stems = sorted(t for t, i in store.passage_bm25.vocab_dict.items() if i in common) if common else []
+    stems = store.tokens_used_by_more_than(share * len(store.passages))
     holders = store.holding(stems) if stems else []
     if not len(holders):
         return ""
+    common = set(stems)
     words: list[str] = []
     for word in WORD.findall(store.passages[int(holders[0])].text):
-        if word.isalpha() and (found := tokens(word)) and set(found) <= set(stems) and word.lower() not in words:
+        if word.isalpha() and (found := tokens(word)) and set(found) <= common and word.lower() not in words:
             words.append(word.lower())
     return " ".join(words)
 
@@ -142,7 +145,7 @@ def retrieved_topic(store: Store, question: str, query_tokens: list[str], passag
             for pid, _ in passages[: settings.top_passages]]  # fmt: skip
     most = RETRIEVED_TOPIC_SHARE * len(held)
     common = {t for t in set(query_tokens) if sum(t in words for words in held) > most}
-    return [w for w in WORD.findall(question) if (stems := tokens(w)) and all(t in common for t in stems)]
+    return _words_of(question, common.__contains__)
 
 
 def beyond(query: np.ndarray, topic: np.ndarray) -> np.ndarray:
