@@ -9,17 +9,24 @@ may be fitted on (bench/sets.fitting), `held` the others. F1 is answer triggerin
 questions, of "answered, and a quoted sentence holds a gold phrase" (sets with near misses). ECE: the answers'
 `confidence` against whether they were right (any quoted sentence), in ten bins. Answers go to
 bench/out/quality/<set>/answers-<NAME or latest>.jsonl; with --save, the table also to bench/out/quality/<NAME>.md.
+With --misspell, every question is asked with one of its words of five letters or more misspelt as a hurried
+typist would (one letter dropped, doubled, swapped with the next or struck for another; never the first or last),
+the same word and slip on every run.
 """
 
 import argparse
 import json
+import random
+import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import sets
 
 from index.embed import Embedder
+from index.text import is_stopword
 from server.answer.evaluate import metrics, percentile_ms, read_questions, run
 from server.engine import build, open_qa
 from server.settings import Settings
@@ -60,6 +67,21 @@ def calibration_error(questions: list, answers: list) -> float | None:
     return round(error / len(pairs), 3)
 
 
+def misspelt(question: str, seed: str) -> str:
+    """The question with one of its content words of five letters or more misspelt by one slip (a letter dropped,
+    doubled, swapped with the next, or struck for another), chosen by the seed; unchanged if it has none."""
+    found = [m for m in re.finditer(r"[A-Za-z]{5,}", question) if not is_stopword(m.group())]
+    if not found:
+        return question
+    pick = random.Random(seed)
+    word = pick.choice(found)
+    w, i = word.group(), pick.randrange(1, len(word.group()) - 2)
+    slip = pick.choice(["drop", "double", "swap", "strike"])
+    typed = {"drop": w[:i] + w[i + 1 :], "double": w[: i + 1] + w[i:], "swap": w[:i] + w[i + 1] + w[i] + w[i + 2 :],
+             "strike": w[:i] + pick.choice("abcdefghijklmnopqrstuvwxyz".replace(w[i], "")) + w[i + 1 :]}[slip]  # fmt: skip
+    return question[: word.start()] + typed + question[word.end() :]
+
+
 def row(name: str, part: str, picked: list[int], questions: list, answers: list, latencies: list,
         documents: dict) -> dict:  # fmt: skip
     qs, ans = [questions[i] for i in picked], [answers[i] for i in picked]
@@ -71,13 +93,15 @@ def row(name: str, part: str, picked: list[int], questions: list, answers: list,
             "p50 ms": round(percentile_ms([latencies[i] for i in picked], 0.5), 1)}  # fmt: skip
 
 
-def evaluate(name: str, embedder: Embedder, label: str | None = None) -> list[dict]:
+def evaluate(name: str, embedder: Embedder, label: str | None = None, misspell: bool = False) -> list[dict]:
     folder = ROOT / name
     sets.convert(name, folder)
     settings = Settings(corpus=folder / "corpus", index=folder / "index")
     build(settings, embedder=embedder)
     qa = open_qa(settings)
     questions = read_questions(folder / "questions.jsonl")
+    if misspell:
+        questions = [replace(q, question=misspelt(q.question, q.id)) for q in questions]
     articles = [json.loads(line)["article"] for line in (folder / "questions.jsonl").open()]
     qa.ask(questions[0].question)  # the first answer reads word lists and warms caches; not timed
     answers, latencies = run(qa, questions)
@@ -106,11 +130,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(sets.SETS))
     parser.add_argument("--save", help="also write the table to bench/out/quality/NAME.md")
+    parser.add_argument("--misspell", action="store_true", help="ask each question with one word misspelt")
     args = parser.parse_args()
     embedder = Embedder(Settings().model)
     rows = []
     for name in args.sets.split(","):
-        found = evaluate(name, embedder, args.save)
+        found = evaluate(name, embedder, args.save, args.misspell)
         rows += found
         print(table(found), flush=True, file=sys.stderr)
     text = table(rows)

@@ -60,6 +60,13 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:what|how)\s+about\s+(?
                          re.IGNORECASE)  # fmt: skip
 
 
+# A turn that only qualifies the earlier question ("what about for kids?", "and in Texas?"): it asks it again, for
+# them; it names no other subject (and asks nothing of its own: "In what year?").
+_QUALIFIES = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(?:(?:what|how)\s+about\s+)?(?P<qualifier>(?:for|in|with|without|"
+                        r"during|after|before|among|on|at|under|over|from|by)\s+(?!.*\b(?:what|which|how|when|where|who|whom|whose|"
+                        r"why)\b).+?)[\s?!.]*$", re.IGNORECASE)  # fmt: skip
+
+
 def _swap_subject(earlier: str, subject: str) -> str | None:
     """The earlier question asked of another subject: its last run of own words (the words it names its subject
     with) replaced ("What is the capacity of AAV?" with "lentiviruses": "What is the capacity of lentiviruses?")."""
@@ -92,9 +99,14 @@ class Resolved:
 
 
 def standalone(question: str, history: list[str]) -> Resolved:
-    """The question made standalone: "what about X?" asks the earlier question of X (X pointing back itself, "what
+    """The question made standalone: "what about for X?" (or "and for X?") asks the earlier question for X, "what
+    about X?" asks it of X (X pointing back itself, "what
     about its safety?", is resolved as below); a pointer word is replaced by the latest earlier topic, or that topic
     is added as context."""
+    qualifies = _QUALIFIES.match(question)
+    if history and qualifies and not _POINTERS & {w.lower() for w in WORD.findall(qualifies["qualifier"])}:
+        earlier = standalone(history[-1], history[:-1])
+        return Resolved(f"{earlier.asked.rstrip(' ?!.')} {qualifies['qualifier']}?", earlier.context)
     about = _WHAT_ABOUT.match(question)
     if history and about and not _POINTERS & {w.lower() for w in WORD.findall(about["subject"])}:
         earlier = standalone(history[-1], history[:-1])

@@ -30,6 +30,7 @@ from server.answer.terms import (
     own_words,
     personal,
     pointed,
+    respelt,
     unsupported_qualifiers,
 )
 from server.settings import Settings
@@ -115,6 +116,7 @@ class QA:
         self.selector = selector or (read(settings.selector_model) if settings.selector_model else shipped())
         self.threshold = self.selector.threshold if settings.answer_threshold is None else settings.answer_threshold
         self.topic_vector = lru_cache(maxsize=256)(lambda words: embedder.encode([words])[0])
+        self._respelt = lru_cache(maxsize=1024)(lambda text: respelt(store, text))
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         return self.respond(self.evidence(question, history or []))
@@ -135,8 +137,8 @@ class QA:
     def evidence(self, question: str, history: list[str]) -> "Evidence":
         """Retrieval for the question made standalone, and the signals abstention is decided on. A question that
         leans on the conversation is answered from the conversation's document (_conversation_document)."""
-        history = [h for h in history if h.strip()]
-        resolved = self._standalone(question.strip(), history)
+        history = [self._respelt(h) for h in history if h.strip()]
+        resolved = self._standalone(self._respelt(question.strip()), history)
         query = joined_compounds(self.store, resolved.query)
         own = query if resolved.context is None else joined_compounds(self.store, resolved.asked)  # no added subject
         query_tokens = tokens(query)

@@ -2,6 +2,7 @@
 and the qualifiers (negation, superlative, number, count, name) its evidence must hold."""
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import cache
 
@@ -12,7 +13,7 @@ from wordfreq import get_frequency_dict, top_n_list, zipf_frequency
 
 from index.layout import passage_text_for_embedding
 from index.store import Store
-from index.text import ACRONYM, ENGLISH_ZIPF, PHRASING, STOPWORDS, WORD, stem
+from index.text import ACRONYM, ENGLISH_ZIPF, PHRASING, STOPWORDS, WORD, is_stopword, stem
 
 _COMMONEST_ZIPF = 5.7  # do, does, can, any, get, people: words of any question, whatever it asks
 _PRONOUN_I = re.compile(r"I(['’](m|ve|d|ll))?")  # capitalized mid-question, yet no name: "How do I fix ...?"
@@ -50,6 +51,69 @@ def load_word_lists() -> None:
     rather than while it waits."""
     get_frequency_dict("en", "best")  # as zipf_frequency calls it: lru_cache keys tell positional arguments apart
     _common_english()
+    _english_by_initial()
+
+
+# A word English text hardly ever uses (cels, srevice, Feburary: 0-1.9), where real words that are absent from the
+# documents are commoner (headwear, unproven, topological: 2.4-3.0) and would be taken for misspellings of theirs
+# (header, proven, theological).
+_MISSPELLING_ZIPF = 2.0
+
+
+def respelt(store: Store, text: str) -> str:
+    """The text with each misspelt word written as the documents write it ("how do new genes get into your cels":
+    cells, "Who was the Nrse leader?": Norse), or, lowercase, as common English does ("purhcased"): a misspelt word
+    finds no passage by its letters and moves the question's vector away from the sentence that answers it. A word
+    of four letters or more is misspelt when English hardly ever uses it (_MISSPELLING_ZIPF), the documents never
+    do, and one letter edited (two from nine letters on; a transposition counting once) makes a word of theirs; of
+    several, the one the documents use most.""" 
+    return WORD.sub(lambda found: _respelt(store, found.group(), not text[: found.start()].strip()), text)
+
+
+def _respelt(store: Store, word: str, first: bool) -> str:
+    """The word respelt (respelt): as common English words are only where it is in lowercase or opens the text (a
+    name of the documents is no misspelling of an English word)."""
+    base = re.split(r"['’]", word, maxsplit=1)[0]
+    low = base.lower()
+    if len(base) < 4 or not base.isalpha() or is_stopword(word) or zipf_frequency(low, "en") >= _MISSPELLING_ZIPF:
+        return word
+    if _known(store, base):
+        return word
+    edits = 1 if len(base) < 9 else 2
+    # Only words of the same first letter, which a slip of the keyboard hardly ever changes (Mences is no
+    # misspelling of fences): a slice of the documents' words, which go in order.
+    begin = bisect_left(store.words, low[0])
+    found = _edited(low, store.words[begin : bisect_left(store.words, chr(ord(low[0]) + 1), begin)], edits)
+    if found:
+        match = max(found, key=lambda w: store.passages_using(stem(w)))
+    elif base.islower() or (first and base[1:].islower()):  # the commonest of the closest: in frequency order
+        match = next(iter(_edited(low, _english_by_initial().get(low[0], []), edits)), None)
+    else:
+        match = None
+    if match is None:
+        return word
+    if acronym := ACRONYM.fullmatch(base):  # CIRSPR: CRISPR, AVVs: AAVs
+        match = match.upper() if len(acronym.group(1)) == len(base) else match[:-1].upper() + match[-1]
+    elif base[0].isupper():
+        match = match[0].upper() + match[1:]
+    return match + word[len(base):]
+
+
+def _edited(low: str, vocabulary: list[str], edits: int) -> list[str]:
+    """The vocabulary words fewest edits away from a lowercase word, within edits, in vocabulary order."""
+    found = process.extract(low, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None)
+    least = min((distance for _, distance, _ in found), default=None)
+    return [word for word, distance, _ in sorted(found, key=lambda f: f[2]) if distance == least]
+
+
+@cache
+def _english_by_initial() -> dict[str, list[str]]:
+    """English's 30,000 commonest words of three letters or more, by first letter, commonest first."""
+    by_initial: dict[str, list[str]] = {}
+    for word in top_n_list("en", 30_000):
+        if len(word) >= 3 and word.isalpha():
+            by_initial.setdefault(word[0], []).append(word)
+    return by_initial
 
 
 def _misspelt(store: Store, word: str) -> bool:
@@ -363,19 +427,25 @@ _CAPITALIZED = re.compile(r"(?<=[^\s|.!?]\s)[A-Z][\w'’-]*")  # opening no sent
 _DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|characteri|defin|captur|illustrat)")
 
 
+_WORKING = re.compile(r"(work|suit|fit|help|perform|respond)(s|ed|ing)?")
 _LASTING = {"it", "they", "does", "do", "did", "will", "would", "can", "could", "should", "might", "may", "to"}
 
 
 def _idiom(words: list[str], i: int) -> bool:
     """A qualifier that is part of how the question is put, not of what it asks: "may or may not", "whether or
-    not", "is or is not", "what best describes", "does it last"."""
+    not", "is or is not", "what best describes", "does it work best", "does it last"."""
     low = words[i].lower()
     if low == "not":
         return "or" in (w.lower() for w in words[max(0, i - 3) : i])
     if low == "last":  # the verb: "how long does it last", "will the effects last"
         before = [w.lower() for w in words[:i]]
         return bool(before) and (before[-1] in _LASTING or "long" in before)
-    return low == "best" and i + 1 < len(words) and bool(_DESCRIBING.match(words[i + 1].lower()))
+    if low != "best":
+        return False
+    # "what best describes", and how well a thing does what it does: "which diseases does it work best for"
+    return (i + 1 < len(words) and bool(_DESCRIBING.match(words[i + 1].lower()))) or (
+        i > 0 and _WORKING.fullmatch(words[i - 1].lower()) is not None
+    )
 
 
 _NEGATING_PREFIXES = ("in", "un", "non", "im", "il", "ir", "dis")

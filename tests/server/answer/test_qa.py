@@ -100,6 +100,26 @@ def test_misspelt_word_is_not_taken_for_a_missing_term(qa: QA, question: str) ->
     assert qa.evidence(question, []).missing == []
 
 
+@pytest.mark.parametrize(("question", "searched"), [
+    ("Where are viral vectors grwon?", "Where are viral vectors grown?"),
+    ("Do lentivirusses integrate into the genome?", "Do lentiviruses integrate into the genome?"),
+    ("What does CIRSPR allow scientists to do?", "What does CRISPR allow scientists to do?"),
+    ("Who purhcased the AVVs?", "Who purchased the AAVs?"),  # a common English word; an acronym's plural
+    ("Which trails were earliest?", "Which trails were earliest?"),  # an English word, though one letter from trials
+    ("Are Hectors vectors viral?", "Are Hectors vectors viral?"),  # a name: its first letter is no slip from vectors
+])  # fmt: skip
+def test_a_misspelt_word_is_searched_as_the_documents_spell_it(qa: QA, question: str, searched: str) -> None:
+    assert qa.evidence(question, []).query == searched
+
+
+def test_a_misspelt_question_gets_the_answer_of_the_spelt_one(qa: QA) -> None:
+    spelt, misspelt = qa.ask("Where are viral vectors grown?"), qa.ask("Whree are virla vectors grwon?")
+    assert misspelt.answered and misspelt.sentences == spelt.sentences
+    followed = qa.ask("Where are they grwon?", ["What are virla vectors?"])
+    assert followed.sentences == qa.ask("Where are they grown?", ["What are viral vectors?"]).sentences
+    assert followed.query == "Where are viral vectors grown?"
+
+
 def test_a_name_that_is_an_english_word_is_no_misspelling_of_another(qa: QA) -> None:
     # "Pacific" is two letters from the corpus's "specific"; a typo would be one letter from it.
     answer = qa.ask("Which vectors did the Pacific trial use?")
@@ -143,6 +163,7 @@ def test_question_whose_negation_the_evidence_lacks_abstains(qa: QA) -> None:
     ("Which safety concern remains, or not, for editing?", []),  # "or not": how it is asked, not what
     ("Which term best describes unintended changes to the genome?", []),
     ("Which is the best tool for unintended changes to the genome?", ["best"]),
+    ("Which editing tools work best for unintended changes to the genome?", []),  # how well, not which one is
     ("How long do the effects of base editing last?", []),  # "last": the verb, not the last of several
     ("Which was the last base-editing trial?", ["last"]),
 ])  # fmt: skip
@@ -376,6 +397,10 @@ def test_an_acronym_the_documents_never_spell_out_is_missing(twins: QA) -> None:
     ("And what about plasmids?", ["What is the capacity of AAV?", "What about lentiviruses?"],
      "What is the capacity of plasmids?"),
     ("What about AAV?", [], "What about AAV?"),
+    # A turn that only qualifies the earlier question asks it again, qualified.
+    ("what about for kids?", ["Can gene therapy treat rare diseases?"], "Can gene therapy treat rare diseases for kids?"),
+    ("And in adults?", ["Can gene therapy treat rare diseases?"], "Can gene therapy treat rare diseases in adults?"),
+    ("In what year?", ["When was CRISPR approved?"], "In what year? (CRISPR approved)"),  # asks something of its own
 ])  # fmt: skip
 def test_what_about_asks_the_earlier_question_of_another_subject(question: str, history: list[str],
                                                                  query: str) -> None:  # fmt: skip
