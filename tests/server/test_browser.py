@@ -43,6 +43,15 @@ def test_question_gets_a_cited_answer_and_keeps_focus(page: Page) -> None:
     expect(page.locator(".turn .feedback")).to_have_count(0)  # no library (no admin token): no feedback to send
 
 
+def test_a_misspelt_question_is_answered_and_shows_how_it_was_searched(page: Page) -> None:
+    ask(page, "Where are viral vectors grown?")
+    expect(page.locator(".turn .answer")).to_have_count(1)
+    expect(page.locator(".turn .searched")).to_have_count(0)  # searched as asked: nothing to say
+    ask(page, "Whree are virla vectors grwon?")
+    expect(page.locator(".turn .searched").last).to_have_text("Searched as: Where are viral vectors grown?")
+    expect(page.locator(".turn .answer").nth(1).locator("q").first).to_contain_text("bioreactors")
+
+
 def test_shift_enter_adds_a_line_instead_of_sending(page: Page) -> None:
     box = page.get_by_label("Ask the documents")
     box.fill("first line")
@@ -101,6 +110,7 @@ def test_form_works_without_javascript(browser: Browser, base_url: str) -> None:
     page.get_by_role("button", name="Ask").click()
     expect(page.locator(".turn .answer").nth(1).locator("q").first).to_have_text(
         "But this technology is still maturing.")
+    expect(page.locator(".turn .searched")).to_have_text(["Searched as: Is CRISPR still maturing?"])
     context.close()
 
 

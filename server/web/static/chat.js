@@ -147,6 +147,9 @@ function setupChat(form) {
         body: JSON.stringify({ question, history }) });
       const body = await response.json();
       if (!response.ok) throw new Error(body.detail || `error ${response.status}`);
+      if (body.query && body.query !== question) {  // misspelt words respelt, a follow-up made standalone
+        turn.querySelector(".question").append(el("span", { class: "searched" }, `Searched as: ${body.query}`));
+      }
       turn.append(renderAnswer(body));
       if (conversation.dataset.feedback) {
         turn.append(feedbackBox(question, [...history], response.headers.get("x-index-version") || ""));
