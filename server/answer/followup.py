@@ -12,6 +12,7 @@ from server.answer.terms import own_words
 _POINTERS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she",
              "him", "her", "his", "there", "such", "one", "ones"}  # fmt: skip
 _SUBSTITUTABLE = {"it", "they", "them", "this", "that", "these", "those", "he", "she", "him", "her"}
+_PLURAL_POINTERS = {"they", "them", "these", "those"}
 _OPENING = re.compile(
     r"^\s*(?:and\s+|so\s+|but\s+)?(?:(?:what|which|who|whom|why|when|where|how(?:\s+(?:many|much|long|often))?)"
     r"(?:\s+(?:kinds?|types?|sorts?)\s+of)?\s+)?"
@@ -100,9 +101,8 @@ class Resolved:
 
 def standalone(question: str, history: list[str]) -> Resolved:
     """The question made standalone: "what about for X?" (or "and for X?") asks the earlier question for X, "what
-    about X?" asks it of X (X pointing back itself, "what
-    about its safety?", is resolved as below); a pointer word is replaced by the latest earlier topic, or that topic
-    is added as context."""
+    about X?" asks it of X (X pointing back itself, "what about its safety?", is resolved as below); a pointer word
+    is replaced by the latest earlier topic, or that topic is added as context."""
     qualifies = _QUALIFIES.match(question)
     if history and qualifies and not _POINTERS & {w.lower() for w in WORD.findall(qualifies["qualifier"])}:
         earlier = standalone(history[-1], history[:-1])
@@ -118,10 +118,23 @@ def standalone(question: str, history: list[str]) -> Resolved:
     if not turns:
         return Resolved(question)
     subject = topic(history[turns[-1]])
-    pattern = re.compile(rf"\b({'|'.join(sorted(_SUBSTITUTABLE))})\b", re.IGNORECASE)
-    if len(subject.split()) <= 5 and pattern.search(question):
-        return Resolved(pattern.sub(lambda _: subject, question, count=1), subject_turn=turns[-1])
+    pointer = _pointer_to(subject, question)
+    if len(subject.split()) <= 5 and pointer is not None:
+        replaced = question[: pointer.start()] + subject + question[pointer.end() :]
+        return Resolved(replaced, subject_turn=turns[-1])
     return Resolved(question, subject, subject_turn=turns[-1])
+
+
+_PLURAL = re.compile(r"[^\W\d_]{2,}(?<![sui]s)s\W*$")  # vectors, AAVs; not class, virus, analysis
+
+
+def _pointer_to(subject: str, question: str) -> re.Match | None:
+    """The pointer word the subject takes the place of: the first that agrees with it in number ("how do they
+    deliver it?" after "What is gene therapy?" points with "it"; "they" are the ones who deliver), else the first."""
+    found = list(re.finditer(rf"\b({'|'.join(sorted(_SUBSTITUTABLE))})\b", question, re.IGNORECASE))
+    plural = _PLURAL.search(subject) is not None
+    agreeing = [m for m in found if (m.group(0).lower() in _PLURAL_POINTERS) == plural]
+    return (agreeing or found or [None])[0]
 
 
 def resolve(question: str, history: list[str]) -> str:

@@ -27,6 +27,7 @@ from server.answer.terms import (
     joined_compounds,
     medical,
     missing_terms,
+    negated_tokens,
     own_words,
     personal,
     pointed,
@@ -141,7 +142,7 @@ class QA:
         resolved = self._standalone(self._respelt(question.strip()), history)
         query = joined_compounds(self.store, resolved.query)
         own = query if resolved.context is None else joined_compounds(self.store, resolved.asked)  # no added subject
-        query_tokens = tokens(query)
+        query_tokens = tokens(query) + negated_tokens(self.store, query)
         vector = self.embedder.encode_query(query)
         turn = resolved.subject_turn
         document = None if turn is None else self._conversation_document(history, turn)

@@ -66,13 +66,13 @@ def respelt(store: Store, text: str) -> str:
     finds no passage by its letters and moves the question's vector away from the sentence that answers it. A word
     of four letters or more is misspelt when English hardly ever uses it (_MISSPELLING_ZIPF), the documents never
     do, and one letter edited (two from nine letters on; a transposition counting once) makes a word of theirs; of
-    several, the one the documents use most.""" 
+    several, the one the documents use most."""
     return WORD.sub(lambda found: _respelt(store, found.group(), not text[: found.start()].strip()), text)
 
 
 def _respelt(store: Store, word: str, first: bool) -> str:
-    """The word respelt (respelt): as common English words are only where it is in lowercase or opens the text (a
-    name of the documents is no misspelling of an English word)."""
+    """One word of respelt. Common English spells only a word in lowercase or opening the text: a capitalized word
+    elsewhere is a name, no misspelling of an English word."""
     base = re.split(r"['’]", word, maxsplit=1)[0]
     low = base.lower()
     if len(base) < 4 or not base.isalpha() or is_stopword(word) or zipf_frequency(low, "en") >= _MISSPELLING_ZIPF:
@@ -449,6 +449,22 @@ def _idiom(words: list[str], i: int) -> bool:
 
 
 _NEGATING_PREFIXES = ("in", "un", "non", "im", "il", "ir", "dis")
+
+
+def negated_tokens(store: Store, question: str) -> list[str]:
+    """The documents' terms that say a negated word of the question in one word ("not eligible": ineligible, "can't
+    be done": undone): searched beside the question's own, since neither the stem nor the vector links them."""
+    words = WORD.findall(question)
+    found = []
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low not in _NEGATION and not low.endswith(("n't", "n’t")):
+            continue
+        negated = next((w for w in words[i + 1 : i + 4] if not is_stopword(w)), None)
+        if negated is None:
+            continue
+        found += [t for p in _NEGATING_PREFIXES if store.has_term(t := stem(p + negated.lower())) and t not in found]
+    return found
 
 
 def _number_said(number: str, evidence: str, said: set[str]) -> bool:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from index.embed import Embedder
-from index.text import tokens
+from index.text import stem, tokens
 from server.answer.followup import resolve
 from server.answer.qa import NO_ANSWER, QA, Answer
 from server.answer.retrieve import (
@@ -21,7 +21,7 @@ from server.answer.retrieve import (
     topic_words,
     unquotable,
 )
-from server.answer.terms import asked_part, unsupported_qualifiers
+from server.answer.terms import asked_part, negated_tokens, unsupported_qualifiers
 from server.engine import build, open_qa
 from server.settings import Settings
 
@@ -304,7 +304,7 @@ TWINS = {
     "following administration of onasemnogene abeparvovec for spinal muscular atrophy. J Hepatol. 2021;74:560-566.\n",
     "papers/trial.md": "# Safety and Efficacy of Once-Weekly Oral Semaglutide Versus Placebo in Adults With Type 2 "
     "Diabetes Inadequately Controlled on Metformin: A Randomized Trial\n\n## Methods\n\nAdults aged 18 to 75 years "
-    "with type 2 diabetes were randomly assigned to oral semaglutide or placebo. The primary endpoint was the change in "
+    "with type 2 diabetes were randomly assigned to oral semaglutide or placebo. Patients on insulin were ineligible. The primary endpoint was the change in "
     "glycated hemoglobin at week 26.\n\n## Results\n\nGlycated hemoglobin fell by 1.1 percentage points with "
     "semaglutide and by 0.2 points with placebo. Nausea was the most common adverse event.\n\n## Funding\n\nThe "
     "trial was funded by Northbridge Pharmaceuticals, which had no role in the analysis.\n",
@@ -385,6 +385,14 @@ def test_lowercase_and_hyphen_variants_of_a_corpus_term_are_not_missing(qa: QA, 
 def test_an_acronym_or_its_spelled_out_form_in_the_documents_is_not_missing(twins: QA, qa: QA, question: str) -> None:
     engine = qa if "AAV" in question else twins
     assert engine.evidence(question, []).missing == []
+
+
+def test_a_negated_word_is_searched_as_the_documents_say_it_in_one_word(twins: QA) -> None:
+    # Neither the stem nor the vector links "not eligible" to "ineligible".
+    assert negated_tokens(twins.store, "Who was not eligible for the trial?") == [stem("ineligible")]
+    assert negated_tokens(twins.store, "Who was eligible for the trial?") == []
+    answer = twins.ask("Who might not be eligible for the semaglutide trial?")
+    assert "Patients on insulin were ineligible." in [s.text for s in answer.sentences]
 
 
 def test_an_acronym_the_documents_never_spell_out_is_missing(twins: QA) -> None:
@@ -476,6 +484,9 @@ def test_a_possessive_after_the_questions_own_subject_does_not_point_back(questi
     # One or two everyday words of its own lean on the conversation; a rarer word stands alone.
     ("How do I apply?", ["How are unemployment benefits paid?"], "How do I apply? (unemployment benefits paid)"),
     ("What is electroporation?", ["What is CRISPR?"], "What is electroporation?"),
+    # The subject takes the place of the pointer that agrees with it in number: "they" are the ones who deliver.
+    ("and how do they deliver it?", ["What is gene therapy?"], "and how do they deliver gene therapy?"),
+    ("How are they made?", ["What are viral vectors?"], "How are viral vectors made?"),
     # "what about X?" where X itself points back is resolved as any pointing question.
     ("what about its safety?", ["What is CRISPR?"], "what about its safety? (CRISPR)"),
 ])  # fmt: skip
