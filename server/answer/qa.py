@@ -321,13 +321,23 @@ class QA:
 
     def _advise(self, found: "Evidence") -> Answer:
         """A personal question's answer: the documents' own advice to seek individual advice, or an abstention.
-        Its facts on the question's matter would answer someone else's case, not the asker's."""
+        Their facts answer someone else's case, not the asker's; one is quoted after the advice only where both
+        views of the question agree on it, as an answer the rules allow: the best-ranked sentence is also the one
+        most like what the question asks beyond the documents' topic ("my daughter had a virus before, can she
+        still get gene therapy": "Prior exposure to certain viruses can make some patients ineligible ..."; for
+        "Is gene therapy right for my son?" the two differ, and the advice stands alone)."""
         advice = self._advice
         if advice is None or (found.foreign and not medical(found.query)):  # "Should I buy a laptop?"
             return self._abstain(found, NO_ANSWER)
         sid, confidence = advice
         advised = Evidence(found.query, Ranked(found.ranked.passages, [(sid, 1.0, 1.0)]), [], confidence=confidence)
-        return self._answer(self._choose(advised.ranked, None)[:1], advised)
+        chosen = self._choose(advised.ranked, None)[:1]
+        best = found.ranked.sentences[0][0] if found.ranked.sentences else None
+        if best is not None and best == found.focus and self.supported(found) and _normal(
+            self.store.sentences[best].text
+        ) != _normal(self.store.sentences[sid].text):
+            chosen.append(best)
+        return self._answer(chosen, advised)
 
     @cached_property
     def _advice(self) -> tuple[int, float] | None:

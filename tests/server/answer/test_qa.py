@@ -427,6 +427,44 @@ def test_a_personal_question_is_answered_with_the_documents_advice_to_see_a_spec
     assert answer.confidence is not None
 
 
+GUIDE = """Gene therapy
+
+Gene therapy modifies the genetic material inside a person's cells.
+
+Gene therapy is delivered by vectors, most often modified viruses.
+
+Prior exposure to certain viruses can make some patients ineligible for gene therapy.
+
+Gene therapy prices are among the highest of any medical treatment.
+
+Whether a treatment is right for a particular patient requires an individual assessment by a qualified medical specialist.
+"""
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QA:
+    root = tmp_path_factory.mktemp("guide")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "guide.txt").write_text(GUIDE)
+    settings = Settings(corpus=root / "corpus", index=root / "index")
+    build(settings, embedder=embedder)
+    return open_qa(settings, embedder)
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("My daughter had a virus before, can she still get gene therapy?", "Prior exposure to certain viruses"),
+    ("How much would gene therapy cost for my son?", "Gene therapy prices are among the highest"),
+    ("Is gene therapy right for my son?", None),  # the two views of the question differ: the advice alone
+    ("Should I get gene therapy?", None),
+])  # fmt: skip
+def test_a_personal_question_gets_the_advice_and_the_fact_both_views_of_it_agree_on(guide: QA, question: str,
+                                                                                   fact: str | None) -> None:  # fmt: skip
+    answer = guide.ask(question)
+    quoted = [s.text for s in answer.sentences]
+    assert answer.answered and quoted[0] == GUIDE.splitlines()[-1]  # the advice first
+    assert quoted[1:] == [] if fact is None else len(quoted) == 2 and quoted[1].startswith(fact)
+
+
 def test_a_personal_question_without_advice_in_the_documents_abstains(qa: QA) -> None:
     answer = qa.ask("Should I get CRISPR therapy for my son?")
     assert not answer.answered and answer.answer == NO_ANSWER
