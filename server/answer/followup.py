@@ -40,13 +40,15 @@ def _own(question: str) -> list[str]:
 def leans_on_history(question: str) -> bool:
     """True when the question points back (it, they, this ...) or has too little of its own to search with: no own
     word, or one or two that any conversation uses ("How do I apply?", "What information do I need?"). A
-    possessive after one of the question's own words points to that word, not back."""
+    possessive after one of the question's own words points to that word, not back, and so does any pointer after
+    more than two of them ("I need some kind of photo ID now. Do I have to pay for it?")."""
     words = [w.lower() for w in WORD.findall(question)]
     own = _own(question)
     if not own or (len(own) <= _FEW and all(zipf_frequency(w, "en") >= _EVERYDAY_ZIPF for w in own)):
         return True
     for n, word in enumerate(words):
-        if word in _POINTERS and not (word in _POSSESSIVES and set(own) & set(words[:n])):
+        named = set(own) & set(words[:n])  # the question's own words before the pointer
+        if word in _POINTERS and not ((word in _POSSESSIVES and named) or len(named) > _FEW):
             return True
     return False
 

@@ -128,9 +128,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])")
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[,;:]\s+|\s+(?:and|but|so)\s+(?=(?:i|i['’]\w+|my|we|our|want|wanted|need|"
                          r"needed|would|could|can|what|how|which|who|why|when|where|is|are|do|does|please)\b)",
                          re.IGNORECASE)  # fmt: skip
-_INTERJECTION = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|well|yes|no|thanks|thank you|so|also|and|but)\b\W*)*",
-                           re.IGNORECASE)  # fmt: skip
-_FIRST_PERSON = re.compile(r"(?:i|i['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve)|our)\b", re.IGNORECASE)
+_INTERJECTION = re.compile(r"^\W*(?:(?:hi|hello|hey|oh|ok|okay|well|yes|yeah|no|thanks|thank you|so|also|and|but)"
+                           r"\b\W*)*", re.IGNORECASE)  # fmt: skip
+_FIRST_PERSON = re.compile(r"(?:i|i['’]?(?:m|ve|ll)|i['’]d|me|my|we|we['’](?:re|ve)|our)\b", re.IGNORECASE)  # im, ive
 # What makes a clause ask even when it opens with "I": a wish or need, a question word ("I need to renew my
 # license", "I'd like to know how ...", "I don't know whether ...").
 _ASKS = re.compile(r"\b(?:want|wanted|need|needed|like to|wonder\w*|looking for|trying to|hoping|have to|has to|"
@@ -375,11 +375,20 @@ def medical(question: str) -> bool:
     return bool(_MEDICAL.search(question))
 
 
+# Words of chat that name nothing: greetings, fillers, and function words typed without their apostrophe.
+_CHAT = frozenset({"hi", "hello", "hey", "oh", "ok", "okay", "yes", "yeah", "yep", "nope", "thanks", "thank", "please",
+                   "pls", "btw", "tho", "lol", "um", "uh", "hmm", "wow", "cool", "great", "sure", "alright", "crap",
+                   "gonna", "wanna", "gotta", "kinda", "actually", "really", "just", "even", "also", "anyway",
+                   "basically", "now", "still", "already", "maybe", "probably", "im", "ive", "dont", "doesnt", "didnt",
+                   "cant", "wont", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "shouldnt", "couldnt",
+                   "wouldnt", "whats", "thats", "theres"})  # fmt: skip
+
+
 def own_words(question: str) -> list[str]:
     """The words a question names its subject with: past the stop words, the words that phrase a question (work,
-    use, tell ...) and the commonest of English (do, can, any, me)."""
+    use, tell ...), the words of chat (_CHAT) and the commonest of English (do, can, any, me)."""
     return [w for w in WORD.findall(question) if w.lower() not in STOPWORDS and w.lower() not in PHRASING
-            and zipf_frequency(w.lower(), "en") < _COMMONEST_ZIPF]  # fmt: skip
+            and w.lower() not in _CHAT and zipf_frequency(w.lower(), "en") < _COMMONEST_ZIPF]  # fmt: skip
 
 
 # A question pointing at its subject with a pronoun ("how much does it cost"), with nothing before it, asks about
@@ -428,6 +437,8 @@ _DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|char
 
 
 _WORKING = re.compile(r"(work|suit|fit|help|perform|respond)(s|ed|ing)?")
+_TIMES = {"night", "week", "weekend", "month", "year", "time", "summer", "winter", "spring", "fall", "autumn",
+          "semester", "term", "season", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _LASTING = {"it", "they", "does", "do", "did", "will", "would", "can", "could", "should", "might", "may", "to"}
 
 
@@ -437,8 +448,10 @@ def _idiom(words: list[str], i: int) -> bool:
     low = words[i].lower()
     if low == "not":
         return "or" in (w.lower() for w in words[max(0, i - 3) : i])
-    if low == "last":  # the verb: "how long does it last", "will the effects last"
+    if low == "last":  # the verb ("how long does it last", "will the effects last"), or a time ("last month")
         before = [w.lower() for w in words[:i]]
+        if i + 1 < len(words) and words[i + 1].lower() in _TIMES:
+            return True
         return bool(before) and (before[-1] in _LASTING or "long" in before)
     if low != "best":
         return False
