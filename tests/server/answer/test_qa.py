@@ -471,8 +471,12 @@ def test_a_personal_question_without_advice_in_the_documents_abstains(qa: QA) ->
     assert not answer.answered and answer.answer == NO_ANSWER
 
 
-def test_a_personal_question_on_no_medical_matter_is_answered_where_the_documents_give_no_advice(qa: QA) -> None:
-    answer = qa.ask("Should I grow my viral vectors in bioreactors?")
+@pytest.mark.parametrize("question", ["Should I grow my viral vectors in bioreactors?",
+                                      # a medical situation told, a question on another matter asked
+                                      "My doctor says my illness is rare. Where are viral vectors grown?"])  # fmt: skip
+def test_a_personal_question_on_no_medical_matter_is_answered_where_the_documents_give_no_advice(qa: QA,
+                                                                                                 question: str) -> None:  # fmt: skip
+    answer = qa.ask(question)
     assert answer.answered and "bioreactors" in answer.sentences[0].text
     assert_verbatim_and_cited(qa, answer)
 
