@@ -37,6 +37,12 @@ def _own(question: str) -> list[str]:
     return [w.lower() for w in own_words(question) if w.lower() not in _POINTERS]
 
 
+def naming(question: str) -> list[str]:
+    """The question's own words that no conversation shares: rarer in English than everyday words ("paperwork",
+    "certificate", "registration"; not "apply", "bring", "start")."""
+    return [w for w in _own(question) if zipf_frequency(w, "en") < _EVERYDAY_ZIPF]
+
+
 def leans_on_history(question: str) -> bool:
     """True when the question points back (it, they, this ...) or has too little of its own to search with: no own
     word, or one or two that any conversation uses ("How do I apply?", "What information do I need?"). A
@@ -116,15 +122,20 @@ def standalone(question: str, history: list[str]) -> Resolved:
         return Resolved(swapped, earlier.context) if swapped else Resolved(question)
     if not history or not leans_on_history(question):
         return Resolved(question)
-    turns = [n for n, q in enumerate(history) if _context(q)]
-    if not turns:
+    turn = subject_turn(history)
+    if turn is None:
         return Resolved(question)
-    subject = topic(history[turns[-1]])
+    subject = topic(history[turn])
     pointer = _pointer_to(subject, question)
     if len(subject.split()) <= 5 and pointer is not None:
         replaced = question[: pointer.start()] + subject + question[pointer.end() :]
-        return Resolved(replaced, subject_turn=turns[-1])
-    return Resolved(question, subject, subject_turn=turns[-1])
+        return Resolved(replaced, subject_turn=turn)
+    return Resolved(question, subject, subject_turn=turn)
+
+
+def subject_turn(history: list[str]) -> int | None:
+    """The latest earlier turn that names what the conversation is about (_context), if any."""
+    return next((n for n in range(len(history) - 1, -1, -1) if _context(history[n])), None)
 
 
 _PLURAL = re.compile(r"[^\W\d_]{2,}(?<![sui]s)s\W*$")  # vectors, AAVs; not class, virus, analysis

@@ -7,9 +7,9 @@ import numpy as np
 
 from index.embed import QueryCache
 from index.store import Store
-from index.text import tokens
+from index.text import stem, tokens
 from ingest.units import Passage, Sentence
-from server.answer.followup import Resolved, standalone
+from server.answer.followup import Resolved, naming, standalone, subject_turn
 from server.answer.retrieve import (
     CONTINUES,
     POINTER,
@@ -136,16 +136,15 @@ class QA:
         return self._answer(self._choose(found.ranked, found.focus), found)
 
     def evidence(self, question: str, history: list[str]) -> "Evidence":
-        """Retrieval for the question made standalone, and the signals abstention is decided on. A question that
-        leans on the conversation is answered from the conversation's document (_conversation_document)."""
+        """Retrieval for the question made standalone, and the signals abstention is decided on. A follow-up is
+        answered from the conversation's document where it stays with it (_document)."""
         history = [self._respelt(h) for h in history if h.strip()]
         resolved = self._standalone(self._respelt(question.strip()), history)
         query = joined_compounds(self.store, resolved.query)
         own = query if resolved.context is None else joined_compounds(self.store, resolved.asked)  # no added subject
         query_tokens = tokens(query) + negated_tokens(self.store, query)
         vector = self.embedder.encode_query(query)
-        turn = resolved.subject_turn
-        document = None if turn is None else self._conversation_document(history, turn)
+        document = self._document(history, resolved, own)
         within = None if document is None else self.store.document_passages(document)
         if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
             within = None  # the whole corpus, or a document too large to score passage by passage: search it all
@@ -210,6 +209,31 @@ class QA:
     def _subject(self) -> str:
         """What the documents are about, where one subject runs through most of their passages (corpus_subject)."""
         return " ".join(own_words(corpus_subject(self.store, self.settings.topic_share)))  # not "you", "your"
+
+    def _document(self, history: list[str], resolved: Resolved, own: str) -> str | None:
+        """The document a turn is answered from; None: the whole corpus. A turn that leans on the conversation is
+        answered from the conversation's document (_conversation_document). So is a follow-up that stands alone
+        ("what paperwork should I get together before I apply", after questions on disability benefits, is not
+        answered from the state ID guide's "Bring proof of identity"), unless it names something that document
+        never says and the document of its own best sentence does, in a word rarer than everyday ones ("also my
+        son needs a state ID, does he need his birth certificate?": the state ID guide; "bring" would name
+        nothing). A first question: the whole corpus."""
+        if resolved.subject_turn is not None:
+            return self._conversation_document(history, resolved.subject_turn)
+        turn = subject_turn(history)
+        document = None if turn is None else self._conversation_document(history, turn)
+        if document is None:
+            return None
+        alone = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings, self.topic_vector,
+                     self.selector)  # fmt: skip
+        other = self.store.sentences[alone.sentences[0][0]].doc_id if alone.sentences else document
+        named = {stem(w) for w in naming(asked_part(own, follows=True))}
+        switches = any(self._holds(other, t) and not self._holds(document, t) for t in named)
+        return None if other != document and switches else document
+
+    def _holds(self, document: str, token: str) -> bool:
+        """Whether the document uses the (stemmed) token."""
+        return bool(np.isin(self.store.holding([token]), self.store.document_passages(document)).any())
 
     def _conversation_document(self, history: list[str], turn: int) -> str | None:
         """The document a conversation is about: the one holding the best-ranked sentence for the earlier turn that

@@ -688,3 +688,38 @@ def test_a_first_question_pointing_at_the_documents_subject_is_foreign_for_its_o
                                                                                          answered: bool) -> None:  # fmt: skip
     answer = article.ask(question)
     assert answer.query.endswith("(gene therapy)") and answer.answered is answered
+
+
+GUIDES = {
+    "disability.md": "# Disability benefits\n\nYou may qualify for disability benefits if a medical condition keeps you "
+    "from working for at least 12 months.\n\n## Applying\n\nYou can apply online or by phone. Have your medical records "
+    "and the names of your doctors ready.\n",
+    "state-id.md": "# State ID cards\n\nAny resident who does not hold a driver's license can apply for a state ID card. "
+    "Bring proof of identity, such as a birth certificate or passport, to a service center.\n\n## Fees\n\nAn ID card "
+    "costs $18. Applicants who receive disability benefits get their ID card free of charge.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def guides(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QA:
+    root = tmp_path_factory.mktemp("guides")
+    (root / "corpus").mkdir()
+    for name, text in GUIDES.items():
+        (root / "corpus" / name).write_text(text)
+    settings = Settings(corpus=root / "corpus", index=root / "index")
+    build(settings, embedder=embedder)
+    return open_qa(settings, embedder)
+
+
+@pytest.mark.parametrize(("question", "source", "words"), [
+    # stands alone, yet names nothing the conversation's guide lacks: answered from it
+    ("what paperwork do i need to bring with me", "disability.md", "medical records"),  # not "Bring proof of ..."
+    # names what only another guide says: answered from that one
+    ("also my son needs a state id, does he need his birth certificate?", "state-id.md", "birth certificate"),
+])  # fmt: skip
+def test_a_follow_up_that_stands_alone_stays_with_the_conversations_document_unless_it_names_another(
+    guides: QA, question: str, source: str, words: str
+) -> None:
+    answer = guides.ask(question, ["I had a stroke and can't work anymore. Can I get disability benefits?"])
+    first = answer.sentences[0]
+    assert answer.citations[first.citation - 1].source == source and words in first.text
