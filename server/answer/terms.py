@@ -376,12 +376,12 @@ def medical(question: str) -> bool:
 
 
 # Words of chat that name nothing: greetings, fillers, and function words typed without their apostrophe.
-_CHAT = frozenset({"hi", "hello", "hey", "oh", "ok", "okay", "yes", "yeah", "yep", "nope", "thanks", "thank", "please",
-                   "pls", "btw", "tho", "lol", "um", "uh", "hmm", "wow", "cool", "great", "sure", "alright", "crap",
-                   "gonna", "wanna", "gotta", "kinda", "actually", "really", "just", "even", "also", "anyway",
-                   "basically", "now", "still", "already", "maybe", "probably", "im", "ive", "dont", "doesnt", "didnt",
-                   "cant", "wont", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "shouldnt", "couldnt",
-                   "wouldnt", "whats", "thats", "theres"})  # fmt: skip
+_CHAT = frozenset({"hi", "hello", "hey", "oh", "ok", "okay", "yes", "yeah", "yep", "nope", "thanks", "thank",
+                   "please", "pls", "plz", "thx", "btw", "tho", "lol", "um", "uh", "hmm", "wow", "cool", "great",
+                   "sure", "alright", "crap", "u", "ur", "bc", "cuz", "gonna", "wanna", "gotta", "kinda", "actually",
+                   "really", "just", "even", "also", "anyway", "basically", "now", "still", "already", "maybe",
+                   "probably", "im", "ive", "dont", "doesnt", "didnt", "cant", "wont", "isnt", "arent", "wasnt",
+                   "werent", "havent", "hasnt", "shouldnt", "couldnt", "wouldnt", "whats", "thats", "theres"})  # fmt: skip
 
 
 def own_words(question: str) -> list[str]:
