@@ -65,8 +65,9 @@ def respelt(store: Store, text: str) -> str:
     cells, "Who was the Nrse leader?": Norse), or, lowercase, as common English does ("purhcased"): a misspelt word
     finds no passage by its letters and moves the question's vector away from the sentence that answers it. A word
     of four letters or more is misspelt when English hardly ever uses it (_MISSPELLING_ZIPF), the documents never
-    do, and one letter edited (two from nine letters on; a transposition counting once) makes a word of theirs; of
-    several, the one the documents use most."""
+    do, and one letter edited (two from nine letters on; a transposition counting once) makes a word of theirs
+    that opens with the same letter, or, in a lowercase word of six letters or more, the first letter alone
+    ("fishwasher": dishwasher); of several, the one the documents use most."""
     return WORD.sub(lambda found: _respelt(store, found.group(), not text[: found.start()].strip()), text)
 
 
@@ -80,10 +81,12 @@ def _respelt(store: Store, word: str, first: bool) -> str:
     if _known(store, base):
         return word
     edits = 1 if len(base) < 9 else 2
-    # Only words of the same first letter, which a slip of the keyboard hardly ever changes (Mences is no
-    # misspelling of fences): a slice of the documents' words, which go in order.
+    # Words of the same first letter, which a slip of the keyboard seldom changes (Mences is no misspelling of
+    # fences): a slice of the documents' words, which go in order.
     begin = bisect_left(store.words, low[0])
     found = _edited(low, store.words[begin : bisect_left(store.words, chr(ord(low[0]) + 1), begin)], edits)
+    if not found and base.islower() and len(base) >= 6:  # no name: a slip on the first letter ("fishwasher")
+        found = [w for w in _first_slips(low) if _holds_word(store.words, w)]
     if found:
         match = max(found, key=lambda w: store.passages_using(stem(w)))
     elif base.islower() or (first and base[1:].islower()):  # the commonest of the closest: in frequency order
@@ -97,6 +100,19 @@ def _respelt(store: Store, word: str, first: bool) -> str:
     elif base[0].isupper():
         match = match[0].upper() + match[1:]
     return match + word[len(base):]
+
+
+def _first_slips(low: str) -> list[str]:
+    """The word with its first letter struck for another, dropped, doubled by another before it, or swapped with
+    the second."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return [*(c + low[1:] for c in letters if c != low[0]), low[1:], *(c + low for c in letters),
+            low[1] + low[0] + low[2:]]  # fmt: skip
+
+
+def _holds_word(words: list[str], word: str) -> bool:
+    at = bisect_left(words, word)
+    return at < len(words) and words[at] == word
 
 
 def _edited(low: str, vocabulary: list[str], edits: int) -> list[str]:

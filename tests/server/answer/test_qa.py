@@ -107,6 +107,7 @@ def test_misspelt_word_is_not_taken_for_a_missing_term(qa: QA, question: str) ->
     ("Who purhcased the AVVs?", "Who purchased the AAVs?"),  # a common English word; an acronym's plural
     ("Which trails were earliest?", "Which trails were earliest?"),  # an English word, though one letter from trials
     ("Are Hectors vectors viral?", "Are Hectors vectors viral?"),  # a name: its first letter is no slip from vectors
+    ("do pentiviruses integrate?", "do lentiviruses integrate?"),  # a lowercase word's first letter may slip
 ])  # fmt: skip
 def test_a_misspelt_word_is_searched_as_the_documents_spell_it(qa: QA, question: str, searched: str) -> None:
     assert qa.evidence(question, []).query == searched
