@@ -148,7 +148,8 @@ class QA:
         within = None if document is None else self.store.document_passages(document)
         if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
             within = None  # the whole corpus, or a document too large to score passage by passage: search it all
-        ranked = self._rank(own, query, vector, query_tokens, within)
+        whole = document is None or len(self.store.document_passages(document)) == len(self.store.passages)
+        ranked = self._rank(own, query, vector, query_tokens, within, within is not None or whole)
         quotable = self._quotable(ranked)
         # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.
         asked = asked_part(own, follows=bool(history))
@@ -178,13 +179,15 @@ class QA:
         return found
 
     def _rank(self, own: str, query: str, vector: np.ndarray, query_tokens: list[str],
-              within: np.ndarray | None) -> Ranked:  # fmt: skip
-        """The candidates ranked for the question as searched; within a conversation's document, for the turn's own
-        words when the subject was added to them as context: the conversation chose the document, the turn chooses
-        the sentence ("Can she apply online?" after "My mother is 70 and doesn't drive. Can she get an ID?" does not
-        ask who may get one again). Each candidate keeps its similarity to the question as searched, which the
-        similarity floor reads (a turn's few own words are like no sentence)."""
-        if within is None or own == query:
+              within: np.ndarray | None, chosen: bool) -> Ranked:  # fmt: skip
+        """The candidates ranked for the question as searched; where the subject added to the turn as context chose
+        its document (chosen: the conversation's, or the only one, or what all the documents are about), for the
+        turn's own words: the subject chose the document, the turn chooses the sentence ("Can she apply online?"
+        after "My mother is 70 and doesn't drive. Can she get an ID?" does not ask who may get one again; "can my
+        body react badly to it", of an article on gene therapy, asks about reacting, not gene therapy). Each
+        candidate keeps its similarity to the question as searched, which the similarity floor reads (a turn's few
+        own words are like no sentence)."""
+        if own == query or not chosen:
             return rank(self.store, query, vector, query_tokens, self.settings, self.topic_vector, self.selector,
                         within)  # fmt: skip
         ranked = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings,

@@ -467,6 +467,17 @@ def test_a_personal_question_gets_the_advice_and_the_fact_both_views_of_it_agree
     assert quoted[1:] == [] if fact is None else len(quoted) == 2 and quoted[1].startswith(fact)
 
 
+def test_a_first_question_given_the_documents_subject_is_ranked_by_its_own_words(guide: QA) -> None:
+    # The subject found the documents; what the question asks of them chooses the sentence.
+    question = "is it expensive?"
+    found = guide.evidence(question, [])
+    assert found.query == "is it expensive? (gene therapy)" and found.ranked.sentences
+    own = rank(guide.store, question, guide.embedder.encode_query(question), tokens(question), guide.settings,
+               guide.topic_vector, guide.selector)  # fmt: skip
+    assert {sid: p for sid, p, _ in found.ranked.sentences}.items() <= {sid: p for sid, p, _ in own.sentences}.items()
+    assert guide.ask(question).sentences[0].text.startswith("Gene therapy prices")
+
+
 def test_a_personal_question_without_advice_in_the_documents_abstains(qa: QA) -> None:
     answer = qa.ask("Should I get CRISPR therapy for my son?")
     assert not answer.answered and answer.answer == NO_ANSWER
