@@ -138,7 +138,7 @@ def subject_turn(history: list[str]) -> int | None:
     return next((n for n in range(len(history) - 1, -1, -1) if _context(history[n])), None)
 
 
-_PLURAL = re.compile(r"[^\W\d_]{2,}(?<![sui]s)s\W*$")  # vectors, AAVs; not class, virus, analysis
+_PLURAL = re.compile(r"[^\W\d_]{2,}(?<![sui])s\W*$")  # vectors, AAVs; not class, virus, analysis
 
 
 def _pointer_to(subject: str, question: str) -> re.Match | None:

@@ -363,9 +363,8 @@ class QA:
         advised = Evidence(found.query, Ranked(found.ranked.passages, [(sid, 1.0, 1.0)]), [], confidence=confidence)
         chosen = self._choose(advised.ranked, None)[:1]
         best = found.ranked.sentences[0][0] if found.ranked.sentences else None
-        if best is not None and best == found.focus and self.supported(found) and _normal(
-            self.store.sentences[best].text
-        ) != _normal(self.store.sentences[sid].text):
+        agreed = best is not None and best == found.focus and self.supported(found)
+        if agreed and _normal(self.store.sentences[best].text) != _normal(self.store.sentences[sid].text):
             chosen.append(best)
         return self._answer(chosen, advised)
 

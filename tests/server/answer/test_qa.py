@@ -548,6 +548,7 @@ def test_a_pointer_after_the_questions_own_subject_does_not_point_back(question:
     # The subject takes the place of the pointer that agrees with it in number: "they" are the ones who deliver.
     ("and how do they deliver it?", ["What is gene therapy?"], "and how do they deliver gene therapy?"),
     ("How are they made?", ["What are viral vectors?"], "How are viral vectors made?"),
+    ("how do they treat it?", ["What is a herpes virus?"], "how do they treat a herpes virus?"),  # virus: no plural
     # "what about X?" where X itself points back is resolved as any pointing question.
     ("what about its safety?", ["What is CRISPR?"], "what about its safety? (CRISPR)"),
 ])  # fmt: skip
