@@ -95,6 +95,16 @@ def _citation(number: int, passage: Passage, score: float) -> Citation:
                     round(score, 4))  # fmt: skip
 
 
+def _blended(first: Ranked, second: Ranked) -> Ranked:
+    """Two rankings of one question's candidates as one: each candidate with its mean probability (nothing where a
+    ranking lacks it), best first; the passages of the first, and the feature row of the ranking whose best leads."""
+    own, other = ({sid: p for sid, p, _ in r.sentences} for r in (first, second))
+    mean = {sid: (own.get(sid, 0.0) + other.get(sid, 0.0)) / 2 for sid in own.keys() | other.keys()}
+    order = sorted(mean, key=lambda sid: (-mean[sid], sid))
+    leads = second if order and second.sentences and order[0] == second.sentences[0][0] else first
+    return Ranked(first.passages, [(sid, mean[sid], 0.0) for sid in order], leads.best)
+
+
 @dataclass(slots=True)
 class Evidence:
     query: str  # the question as searched
@@ -181,10 +191,11 @@ class QA:
     def _rank(self, own: str, query: str, vector: np.ndarray, query_tokens: list[str],
               within: np.ndarray | None, chosen: bool) -> Ranked:  # fmt: skip
         """The candidates ranked for the question as searched; where the subject added to the turn as context chose
-        its document (chosen: the conversation's, or the only one, or what all the documents are about), for the
-        turn's own words: the subject chose the document, the turn chooses the sentence ("Can she apply online?"
-        after "My mother is 70 and doesn't drive. Can she get an ID?" does not ask who may get one again; "can my
-        body react badly to it", of an article on gene therapy, asks about reacting, not gene therapy). Each
+        its document (chosen), for the turn's own words: the subject chose the document, the turn chooses the
+        sentence ("Can she apply online?" after "My mother is 70 and doesn't drive. Can she get an ID?" does not
+        ask who may get one again). Where that document is all of them (the only one, or what all are about), the
+        turn is read both ways (_blended): "can my body react badly to it", of an article on gene therapy, asks
+        about reacting, yet "how much does it cost" asks the price of gene therapy, not what else costs less. Each
         candidate keeps its similarity to the question as searched, which the similarity floor reads (a turn's few
         own words are like no sentence)."""
         if own == query or not chosen:
@@ -192,6 +203,9 @@ class QA:
                         within)  # fmt: skip
         ranked = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings,
                       self.topic_vector, self.selector, within)  # fmt: skip
+        if within is None:
+            searched = rank(self.store, query, vector, query_tokens, self.settings, self.topic_vector, self.selector)
+            ranked = _blended(ranked, searched)
         ids = [sid for sid, _, _ in ranked.sentences]
         similar = (self.store.sentence_vectors[ids] @ vector).tolist() if ids else []
         return replace(ranked, sentences=[(sid, p, d) for (sid, p, _), d in zip(ranked.sentences, similar, strict=True)])
