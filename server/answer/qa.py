@@ -19,6 +19,7 @@ from server.answer.retrieve import (
     quotable_shape,
     rank,
     topic_words,
+    unfinished,
 )
 from server.answer.selector import Selector, read, shipped, signals
 from server.answer.terms import (
@@ -330,6 +331,9 @@ class QA:
             sentences[best + 1].doc_id == sentences[best].doc_id
         ):
             add(best + 1)
+        for before, after in ((best - 1, best), (best, best + 1)):  # the rest of a sentence a page break cut
+            if self._broken(before, after):
+                add(before if after == best else after)
         needed = len(chosen)
         for sid, _, _ in ranked.sentences[1:]:
             if len(chosen) >= most:
@@ -344,6 +348,17 @@ class QA:
         }:
             chosen[-1] = focus
         return chosen
+
+    def _broken(self, a: int, b: int) -> bool:
+        """Sentences a and b are one sentence cut by a page break (each part quoted as written, the page number in
+        neither): a is left unfinished and b goes on in lowercase ("... Keep detergent out of the reach of children
+        and do" | "not leave detergent in the dispenser between washes.")."""
+        sentences, owner = self.store.sentences, self.store.sentence_passage
+        if a < 0 or b >= len(sentences) or sentences[a].doc_id != sentences[b].doc_id or owner[a] == owner[b]:
+            return False  # a break cuts a block: the parts are the last and first sentences of two passages
+        if any(self.store.passages[int(owner[i])].kind == "row" for i in (a, b)):
+            return False
+        return unfinished(sentences[a].text) and sentences[b].text.lstrip()[:1].islower()
 
     def _same_passage(self, a: int, b: int) -> bool:
         return 0 <= b < len(self.store.sentences) and self.store.sentence_passage[a] == self.store.sentence_passage[b]

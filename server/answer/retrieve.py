@@ -281,6 +281,11 @@ _PAGE = re.compile(r"^\W*(page|p\.|pg\.?)?\s*[\divxlc]+(\s*(of|/)\s*\d+)?\W*$", 
 _FINAL = tuple(".!?:;\"”’)]…")
 
 
+def unfinished(text: str) -> bool:
+    """A sentence without final punctuation: a title, or a sentence a page break cut short."""
+    return not text.strip().endswith(_FINAL)
+
+
 @lru_cache(maxsize=200_000)
 def unquotable(text: str, whole_block: bool) -> bool:
     """A sentence no answer quotes: a question ("What is CRISPR?", "Problem: The dishes are not dry."), a page
@@ -290,7 +295,7 @@ def unquotable(text: str, whole_block: bool) -> bool:
     asks = stripped.endswith("?") or _ASKING_LABEL.match(stripped) is not None
     if asks or _PAGE.match(stripped) or not any(ch.isalnum() for ch in stripped):
         return True
-    return whole_block and len(stripped.split()) <= 12 and not stripped.endswith(_FINAL)
+    return whole_block and len(stripped.split()) <= 12 and unfinished(stripped)
 
 
 # A section that lists the works a text cites: its entries name what those works are about ("Hepatotoxicity

@@ -733,3 +733,16 @@ def test_a_follow_up_that_stands_alone_stays_with_the_conversations_document_unl
     answer = guides.ask(question, ["I had a stroke and can't work anymore. Can I get disability benefits?"])
     first = answer.sentences[0]
     assert answer.citations[first.citation - 1].source == source and words in first.text
+
+
+def test_a_sentence_a_page_break_cut_is_quoted_whole_in_its_two_parts(tmp_path: Path, embedder: Embedder) -> None:
+    manual = ("Dishwasher manual\n\nThe appliance washes dishes with hot water and detergent. Keep detergent out of the "
+              "reach of children and do\n\f\nnot leave detergent in the dispenser between washes. Close the door "
+              "firmly before you start a programme.\n")  # fmt: skip
+    qa = engine_over(tmp_path, {"manual.txt": manual}, embedder)
+    cut = [s.text for s in qa.store.sentences if s.text.endswith("between washes.")]
+    assert cut == ["not leave detergent in the dispenser between washes."]  # the page break parts the sentence
+    answer = qa.ask("Can I leave detergent in the dispenser between washes?")
+    quoted = [s.text for s in answer.sentences]
+    assert quoted[:2] == [cut[0], "Keep detergent out of the reach of children and do"]
+    assert_verbatim_and_cited(qa, answer)
