@@ -146,7 +146,8 @@ _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[,;:]\s+|\s+(?:and|but|so)\s+(?=(?:i|i[
                          re.IGNORECASE)  # fmt: skip
 _INTERJECTION = re.compile(r"^\W*(?:(?:hi|hello|hey|oh|ok|okay|well|yes|yeah|no|thanks|thank you|so|also|and|but)"
                            r"\b\W*)*", re.IGNORECASE)  # fmt: skip
-_FIRST_PERSON = re.compile(r"(?:i|i['’]?(?:m|ve|ll)|i['’]d|me|my|we|we['’](?:re|ve)|our)\b", re.IGNORECASE)  # im, ive
+_FIRST_PERSON = re.compile(r"(?:i|i['’]?(?:m|ve)|i['’](?:d|ll)|me|my|we|we['’](?:re|ve)|our)\b",
+                           re.IGNORECASE)  # im and ive typed without the apostrophe; not "ill", "id"
 # What makes a clause ask even when it opens with "I": a wish or need, a question word ("I need to renew my
 # license", "I'd like to know how ...", "I don't know whether ...").
 _ASKS = re.compile(r"\b(?:want|wanted|need|needed|like to|wonder\w*|looking for|trying to|hoping|have to|has to|"
