@@ -50,7 +50,7 @@ def leans_on_history(question: str) -> bool:
     more than two of them ("I need some kind of photo ID now. Do I have to pay for it?")."""
     words = [w.lower() for w in WORD.findall(question)]
     own = _own(question)
-    if not own or (len(own) <= _FEW and all(zipf_frequency(w, "en") >= _EVERYDAY_ZIPF for w in own)):
+    if not own or (len(own) <= _FEW and not naming(question)):
         return True
     for n, word in enumerate(words):
         named = set(own) & set(words[:n])  # the question's own words before the pointer

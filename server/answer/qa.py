@@ -157,9 +157,9 @@ class QA:
         vector = self.embedder.encode_query(query)
         document = self._document(history, resolved, own)
         within = None if document is None else self.store.document_passages(document)
+        whole = within is None or len(within) == len(self.store.passages)  # what the subject chose is all of them
         if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
             within = None  # the whole corpus, or a document too large to score passage by passage: search it all
-        whole = document is None or len(self.store.document_passages(document)) == len(self.store.passages)
         ranked = self._rank(own, query, vector, query_tokens, within, within is not None or whole)
         quotable = self._quotable(ranked)
         # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.

@@ -42,8 +42,14 @@ def _close(word: str, vocabulary: list[str]) -> bool:
 
 
 @cache
+def _english() -> list[str]:
+    """English's 30,000 commonest words of three letters or more, commonest first."""
+    return [w for w in top_n_list("en", 30_000) if len(w) >= 3 and w.isalpha()]
+
+
+@cache
 def _common_english() -> list[str]:
-    return [w for w in top_n_list("en", 30_000) if len(w) >= 5 and w.isalpha()]
+    return [w for w in _english() if len(w) >= 5]
 
 
 def load_word_lists() -> None:
@@ -124,11 +130,10 @@ def _edited(low: str, vocabulary: list[str], edits: int) -> list[str]:
 
 @cache
 def _english_by_initial() -> dict[str, list[str]]:
-    """English's 30,000 commonest words of three letters or more, by first letter, commonest first."""
+    """_english by first letter, commonest first."""
     by_initial: dict[str, list[str]] = {}
-    for word in top_n_list("en", 30_000):
-        if len(word) >= 3 and word.isalpha():
-            by_initial.setdefault(word[0], []).append(word)
+    for word in _english():
+        by_initial.setdefault(word[0], []).append(word)
     return by_initial
 
 
