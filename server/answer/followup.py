@@ -15,16 +15,24 @@ _SUBSTITUTABLE = {"it", "they", "them", "this", "that", "these", "those", "he", 
 _PLURAL_POINTERS = {"they", "them", "these", "those"}
 _OPENING = re.compile(
     r"^\s*(?:and\s+|so\s+|but\s+)?(?:(?:what|which|who|whom|why|when|where|how(?:\s+(?:many|much|long|often))?)"
-    r"(?:\s+(?:kinds?|types?|sorts?)\s+of)?\s+)?"
+    r"(?:\s+(?:kinds?|types?|sorts?)\s+of)?(?:['’]?s)?\s+)?"
     r"(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|about|tell me about)?\s*",
     re.IGNORECASE,
 )
+# What a question asks the asker may do to a thing ("how do I set the delay start", "how do I apply for unemployment"):
+# the thing ("the delay start", "unemployment") is what a later "it" points to, never the asker. (A turn that tells what the asker did, "I lost my ID card", keeps it.)
+_ASKER_DOES = re.compile(r"^(?:i|we|you)\s+(?:(?:\w+\s+){1,3}?(?=(?:my|our|your|the|a|an)\s+\w)|\w+\s+(?:for|to|about|"
+                         r"on|with|into)\s+(?=\w))", re.IGNORECASE)  # fmt: skip
 
 
 def topic(question: str) -> str:
-    """What a question is about: its words after the question phrase, without a trailing '?'."""
-    text = _OPENING.sub("", question.strip().rstrip("?!. "), count=1)
-    return text.strip() or question.strip().rstrip("?!. ")
+    """What a question is about: its words after the question phrase (and after what it asks the asker may do),
+    without a trailing '?'."""
+    whole = question.strip().rstrip("?!. ")
+    text = _OPENING.sub("", whole, count=1).strip()
+    if text != whole:
+        text = _ASKER_DOES.sub("", text, count=1)
+    return text or whole
 
 
 _FEW = 2  # own words that may still lean on the conversation, when they are everyday words
@@ -122,7 +130,7 @@ def standalone(question: str, history: list[str]) -> Resolved:
         return Resolved(swapped, earlier.context) if swapped else Resolved(question)
     if not history or not leans_on_history(question):
         return Resolved(question)
-    turn = subject_turn(history)
+    turn = subject_turn(history, question)
     if turn is None:
         return Resolved(question)
     subject = topic(history[turn])
@@ -133,9 +141,14 @@ def standalone(question: str, history: list[str]) -> Resolved:
     return Resolved(question, subject, subject_turn=turn)
 
 
-def subject_turn(history: list[str]) -> int | None:
-    """The latest earlier turn that names what the conversation is about (_context), if any."""
-    return next((n for n in range(len(history) - 1, -1, -1) if _context(history[n])), None)
+def subject_turn(history: list[str], question: str = "") -> int | None:
+    """The latest earlier turn that names what the conversation is about (_context); where none does, the opening
+    turn, if it has words of its own the question lacks ("What is a state ID?" names its subject in everyday
+    words)."""
+    named = next((n for n in range(len(history) - 1, -1, -1) if _context(history[n])), None)
+    if named is None and history and set(_own(history[0])) - set(_own(question)):
+        return 0
+    return named
 
 
 _PLURAL = re.compile(r"[^\W\d_]{2,}(?<![sui])s\W*$")  # vectors, AAVs; not class, virus, analysis

@@ -238,7 +238,7 @@ class QA:
         nothing). A first question: the whole corpus."""
         if resolved.subject_turn is not None:
             return self._conversation_document(history, resolved.subject_turn)
-        turn = subject_turn(history)
+        turn = subject_turn(history, own)
         document = None if turn is None else self._conversation_document(history, turn)
         if document is None:
             return None
@@ -310,10 +310,10 @@ class QA:
         return not lacks and not (found.foreign and self.settings.check_foreign)
 
     def _choose(self, ranked: Ranked, focus: int | None) -> list[int]:
-        """The best quotable sentence, a neighbour it can't stand without, then other quotable ones. When they fill
-        every place, the last goes to the focus sentence if it is not among them: a second view of the question,
-        where the first is swayed by the corpus's topic words. A text that stands in several places (the same
-        words, whitespace aside) is quoted once."""
+        """The best quotable sentence, a neighbour it can't stand without (the first part of a sentence a page
+        break cut goes before it), then other quotable ones. When they fill every place, the last goes to the focus
+        sentence if it is not among them: a second view of the question, where the first is swayed by the corpus's
+        topic words. A text that stands in several places (the same words, whitespace aside) is quoted once."""
         sentences, most = self.store.sentences, self.settings.max_sentences
         best = ranked.sentences[0][0]
         chosen, seen = [best], {_normal(sentences[best].text)}
@@ -323,7 +323,10 @@ class QA:
                 chosen.append(sid)
                 seen.add(text)
 
-        if POINTER.match(sentences[best].text) and self._same_passage(best, best - 1) and (
+        if self._broken(best - 1, best):  # a sentence a page break cut: its first part comes first
+            chosen.insert(0, best - 1)
+            seen.add(_normal(sentences[best - 1].text))
+        elif POINTER.match(sentences[best].text) and self._same_passage(best, best - 1) and (
             quotable_shape(self.store, best - 1)
         ):
             add(best - 1)
@@ -331,9 +334,8 @@ class QA:
             sentences[best + 1].doc_id == sentences[best].doc_id
         ):
             add(best + 1)
-        for before, after in ((best - 1, best), (best, best + 1)):  # the rest of a sentence a page break cut
-            if self._broken(before, after):
-                add(before if after == best else after)
+        if self._broken(best, best + 1):
+            add(best + 1)
         needed = len(chosen)
         for sid, _, _ in ranked.sentences[1:]:
             if len(chosen) >= most:
@@ -390,7 +392,7 @@ class QA:
             return self._abstain(found, NO_ANSWER)
         sid, confidence = advice
         advised = Evidence(found.query, Ranked(found.ranked.passages, [(sid, 1.0, 1.0)]), [], confidence=confidence)
-        chosen = self._choose(advised.ranked, None)[:1]
+        chosen = [sid]
         best = found.ranked.sentences[0][0] if found.ranked.sentences else None
         agreed = best is not None and best == found.focus and self.supported(found)
         if agreed and _normal(self.store.sentences[best].text) != _normal(self.store.sentences[sid].text):
