@@ -43,6 +43,10 @@ _ASKS_DATE = re.compile(r"(^\W*|[,;:?]\s*|\bsince )when\b|\b(what (year|century|
                         r"(year|century))\b", re.IGNORECASE)  # fmt: skip
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|large|big|often)\b|\bwhat (percent|percentage|number)"
                           r"|\bhow [a-z]+ (is|are|was|were) the\b", re.IGNORECASE)  # fmt: skip
+# "Why", "how come", "what causes": a reason, which a sentence gives with "because", "due to", "so that" ...
+_ASKS_REASON = re.compile(r"\bwhy\b|\bhow come\b|\bwhat (?:causes|caused|is the reason|are the reasons)\b", re.IGNORECASE)
+_REASON = re.compile(r"\b(?:because|due to|since|as a result|so that|caused by|owing to|given that|thanks to|in order to|"
+                     r"leads? to|led to|result(?:s|ed)? in|therefore|thus|hence)\b", re.IGNORECASE)  # fmt: skip
 _ASKS_NAME = re.compile(r"\b(who|whom|whose|where)\b|\bwhich (country|city|state|person|company|group|team)",
                         re.IGNORECASE)  # fmt: skip
 
@@ -81,7 +85,9 @@ def _top(scores: np.ndarray, k: int, ids: np.ndarray | None = None) -> dict[int,
 
 
 def asked_for(question: str) -> str | None:
-    """What kind of thing the question asks for: "date", "number", "name", or None."""
+    """What kind of thing the question asks for: "reason", "date", "number", "name", or None."""
+    if _ASKS_REASON.search(question):
+        return "reason"
     if _ASKS_DATE.search(question):
         return "date"
     if _ASKS_NUMBER.search(question):
@@ -102,9 +108,12 @@ def _points_back(sentence: str) -> bool:
 
 
 def answer_type_match(kind: str | None, question_words: frozenset[str], sentence: str) -> bool:
-    """Does the sentence hold the kind of thing the question asks for (a date, a number, a name it lacks)?"""
+    """Does the sentence hold the kind of thing the question asks for (a reason, a date, a number, a name it
+    lacks)?"""
     if kind is None:
         return False
+    if kind == "reason":
+        return _REASON.search(sentence) is not None
     date, number, names = _holds(sentence)
     return date if kind == "date" else number if kind == "number" else bool(names - question_words)
 

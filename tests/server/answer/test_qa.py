@@ -11,6 +11,7 @@ from index.text import stem, tokens
 from server.answer.followup import resolve
 from server.answer.qa import NO_ANSWER, QA, Answer
 from server.answer.retrieve import (
+    answer_type_match,
     asked_for,
     beyond,
     corpus_subject,
@@ -296,9 +297,20 @@ def test_sentence_that_points_back_brings_its_neighbour(qa: QA) -> None:
     ("What is it called when a vector integrates?", None),  # "when" inside the question asks no date
     ("How many patients were treated?", "number"),
     ("Who developed CRISPR?", "name"),
+    ("Why were rare diseases treated first?", "reason"),
+    ("how come it wears off", "reason"),
 ])  # fmt: skip
 def test_what_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asked_for(question) == kind
+
+
+@pytest.mark.parametrize(("sentence", "gives"), [
+    ("They were early targets because the genetic cause is well understood.", True),
+    ("Benefit diminishes over time as a result of cell turnover.", True),
+    ("Rare childhood diseases have also seen approvals.", False),
+])  # fmt: skip
+def test_a_reason_is_given_by_a_sentence_that_says_what_causes_it(sentence: str, gives: bool) -> None:
+    assert answer_type_match("reason", frozenset(), sentence) is gives
 
 
 # A second, tiny corpus for what tests/data does not hold: one sentence in two documents, a sentence that is a
