@@ -441,6 +441,17 @@ _SUPERLATIVE = re.compile(r"^(least|last|only|best|worst|fewest|\w{3,}est)$", re
 _NOT_SUPERLATIVE = {"interest", "west", "forest", "request", "test", "rest", "suggest", "honest", "harvest",
                     "protest", "contest", "guest", "nest", "chest", "invest", "digest", "arrest", "southwest",
                     "northwest", "midwest", "manifest", "modest"}  # fmt: skip
+# A superlative of extent ("the longest I can delay it", "the earliest I can apply") is said by a bound ("by 1 to 24
+# hours", "up to $450 a week", "at least 16 years old").
+_UPPER = {"longest", "latest", "highest", "oldest", "furthest", "farthest"}
+_LOWER = {"least", "fewest", "lowest", "smallest", "shortest", "earliest", "soonest", "youngest"}
+_RANGE = r"\d[\d,.]*\s*(?:%\s*)?(?:to|-|–|and)\s*\$?\d"
+_BOUND = {
+    "upper": re.compile(rf"\b(?:up to|at most|no (?:more|longer|later|older) than|not (?:more|longer|later) "
+                        rf"than|exceed(?:s|ed)?|at the latest)\b|{_RANGE}", re.IGNORECASE),
+    "lower": re.compile(rf"\b(?:at least|no (?:less|fewer|shorter|earlier|sooner|younger) than|not (?:less|"
+                        rf"fewer|earlier|sooner) than|at the earliest)\b|{_RANGE}", re.IGNORECASE),
+}  # fmt: skip
 _NUMBER_WORDS = dict(enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
                                 "eighteen", "nineteen", "twenty")))  # fmt: skip
@@ -530,7 +541,7 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
             unsupported = not _number_said(word, evidence, said)
         else:
             superlative = _SUPERLATIVE.match(word) and low not in _NOT_SUPERLATIVE and (i == 0 or word[0].islower())
-            unsupported = bool(superlative) and low not in said  # a name is none: Everest, Budapest
+            unsupported = bool(superlative) and low not in said and not _bounded(low, evidence)  # not Everest
         if unsupported:
             found.append(word)
     count = _ASKS_COUNT.search(question)
@@ -540,6 +551,12 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
     if named and not _names_other_than(evidence, {w.lower() for w in words}):
         found.append(named.group(0))
     return found
+
+
+def _bounded(superlative: str, evidence: str) -> bool:
+    """Whether the evidence states the bound a superlative of extent asks for (_UPPER, _LOWER)."""
+    side = "upper" if superlative in _UPPER else "lower" if superlative in _LOWER else None
+    return side is not None and _BOUND[side].search(evidence) is not None
 
 
 def _names_other_than(evidence: str, asked: set[str]) -> bool:

@@ -586,6 +586,19 @@ def test_a_qualifier_said_in_another_case_or_by_a_negating_prefix_is_supported(q
     assert unsupported_qualifiers(question, evidence) == []
 
 
+@pytest.mark.parametrize(("question", "evidence", "unsupported"), [
+    ("whats the longest i can delay it", "You can delay the start of a programme by 1 to 24 hours.", []),
+    ("what is the earliest I can apply", "You can apply at least 3 months before you move.", []),
+    ("How long can I get benefits at the longest?", "Benefits are paid for up to 26 weeks.", []),
+    # a bound says nothing of which one is the largest, nor a word that merely names a maximum
+    ("What is the largest city?", "Cities of 2 to 3 million people.", ["largest"]),
+    ("what cat has the longest life span", "Maximum life span is the longest observed in a population.", []),
+    ("what cat has the longest life span", "Maximum life span is a measure of survival.", ["longest"]),
+])  # fmt: skip
+def test_a_superlative_of_extent_is_said_by_a_bound(question: str, evidence: str, unsupported: list[str]) -> None:
+    assert unsupported_qualifiers(question, evidence) == unsupported
+
+
 def test_a_short_word_with_a_prefix_says_no_negation() -> None:
     assert unsupported_qualifiers("What is not in the house?", "He walked into the house.") == ["not"]
 
