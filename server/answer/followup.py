@@ -25,13 +25,17 @@ _ASKER_DOES = re.compile(r"^(?:i|we|you)\s+(?:(?:\w+\s+){1,3}?(?=(?:my|our|your|
                          r"on|with|into)\s+(?=\w))", re.IGNORECASE)  # fmt: skip
 
 
+# What a question asks of a thing's meaning ("what does error E2 mean"): the thing is "error E2".
+_MEANS = re.compile(r"\s+(?:mean|stand for|refer to|look like)$", re.IGNORECASE)
+
+
 def topic(question: str) -> str:
     """What a question is about: its words after the question phrase (and after what it asks the asker may do),
     without a trailing '?'."""
     whole = question.strip().rstrip("?!. ")
     text = _OPENING.sub("", whole, count=1).strip()
     if text != whole:
-        text = _ASKER_DOES.sub("", text, count=1)
+        text = _MEANS.sub("", _ASKER_DOES.sub("", text, count=1), count=1)
     return text or whole
 
 

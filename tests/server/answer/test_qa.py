@@ -573,6 +573,7 @@ def test_a_pointer_after_the_questions_own_subject_does_not_point_back(question:
     # An opening turn in everyday words still names the conversation's subject; a repeated one adds nothing.
     ("which cancers is it for", ["what is car-t therapy"], "which cancers is car-t therapy for"),
     ("How do I apply?", ["How do I apply?"], "How do I apply?"),
+    ("how do i fix it", ["what does error E2 mean"], "how do i fix error E2"),
 ])  # fmt: skip
 def test_a_follow_up_takes_the_conversations_subject(question: str, history: list[str], query: str) -> None:
     assert resolve(question, history) == query
