@@ -129,6 +129,7 @@ class QA:
         self.threshold = self.selector.threshold if settings.answer_threshold is None else settings.answer_threshold
         self.topic_vector = lru_cache(maxsize=256)(lambda words: embedder.encode([words])[0])
         self._respelt = lru_cache(maxsize=1024)(lambda text: respelt(store, text))
+        self._answered_from = lru_cache(maxsize=1024)(self._turn_document)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         return self.respond(self.evidence(question, history or []))
@@ -254,13 +255,28 @@ class QA:
         return bool(np.isin(self.store.holding([token]), self.store.document_passages(document)).any())
 
     def _conversation_document(self, history: list[str], turn: int) -> str | None:
-        """The document a conversation is about: the one holding the best-ranked sentence for the earlier turn that
-        gave it its subject (made standalone from the turns before it). A turn that leans on the conversation ("Can
-        she apply online?", "How long until I hear back?") asks about the same service; its own few words, or they
-        with the subject added from earlier, would find the like passage of another document. (The best passage's
-        document can be another than the best sentence's: "I'm starting college next fall and need help paying for
-        it" is answered from a student aid guide, and its best passage is a veterans' health guide's on paying.)"""
-        query = joined_compounds(self.store, self._standalone(history[turn], history[:turn]).query)
+        """The document a conversation is about: the one the earlier turn that gave it its subject was answered from
+        (_turn_document). A turn that leans on the conversation ("Can she apply online?", "How long until I hear
+        back?") asks about the same service; its own few words, or they with the subject added from earlier, would
+        find the like passage of another document."""
+        return self._answered_from(tuple(history[: turn + 1]))
+
+    def _turn_document(self, turns: tuple[str, ...]) -> str | None:
+        """The document a conversation's last turn was answered from, as evidence() chose it: its conversation's
+        document where it stays with it (_document), else the one holding the best-ranked sentence for it made
+        standalone. ("how much do i pay for just the book, not the card", in a conversation on renewing a passport,
+        stays with the passport guide, though a library guide speaks of books and cards; and so does what follows
+        it.) (The best passage's document can be another than the best sentence's: "I'm starting college next fall
+        and need help paying for it" is answered from a student aid guide, and its best passage is a veterans'
+        health guide's on paying.) Remembered per conversation, which asks it again at every turn."""
+        history, question = list(turns[:-1]), turns[-1]
+        resolved = self._standalone(question, history)
+        query = joined_compounds(self.store, resolved.query)
+        if history:
+            own = query if resolved.context is None else joined_compounds(self.store, resolved.asked)
+            document = self._document(history, resolved, own)
+            if document is not None:
+                return document
         ranked = rank(self.store, query, self.embedder.encode_query(query), tokens(query), self.settings,
                       self.topic_vector, self.selector)  # fmt: skip
         return self.store.sentences[ranked.sentences[0][0]].doc_id if ranked.sentences else None

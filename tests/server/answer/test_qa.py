@@ -768,6 +768,14 @@ def test_a_follow_up_that_stands_alone_stays_with_the_conversations_document_unl
     assert answer.citations[first.citation - 1].source == source and words in first.text
 
 
+def test_a_turn_leaning_on_one_that_stayed_with_the_conversations_document_stays_there_too(guides: QA) -> None:
+    history = ["I had a stroke and can't work anymore. Can I get disability benefits?",
+               "what paperwork do i need to bring with me"]  # stands alone, answered from the disability guide
+    answer = guides.ask("can i do that online?", history)
+    first = answer.sentences[0]
+    assert answer.citations[first.citation - 1].source == "disability.md" and "online" in first.text
+
+
 def test_a_sentence_a_page_break_cut_is_quoted_whole_in_its_two_parts(tmp_path: Path, embedder: Embedder) -> None:
     manual = ("Dishwasher manual\n\nThe appliance washes dishes with hot water and detergent. Keep detergent out of the "
               "reach of children and do\n\f\nnot leave detergent in the dispenser between washes. Close the door "
