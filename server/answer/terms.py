@@ -143,7 +143,7 @@ def _misspelt(store: Store, word: str) -> bool:
     return _close(word, store.words) or (word.islower() and _close(word, _common_english()))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])|(?<=[!?])\s+(?=\w)")  # "can she get one too? shes 9"
 # Where a clause ends: a sentence's end, a comma, or "and", "but", "so" before a word that opens a clause (not
 # "I take Zolgensma and Spinraza").
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[,;:]\s+|\s+(?:and|but|so)\s+(?=(?:i|i['’]\w+|my|we|our|want|wanted|need|"
@@ -155,16 +155,17 @@ _FIRST_PERSON = re.compile(r"(?:i|i['’]?(?:m|ve)|i['’](?:d|ll)|me|my|we|we['
                            re.IGNORECASE)  # im and ive typed without the apostrophe; not "ill", "id"
 # What makes a clause ask even when it opens with "I": a wish or need, a question word ("I need to renew my
 # license", "I'd like to know how ...", "I don't know whether ...").
-_ASKS = re.compile(r"\b(?:want|wanted|need|needed|like to|wonder\w*|looking for|trying to|hoping|have to|has to|"
-                   r"must|know|tell|help|question|how|what|which|who|whom|whose|why|when|where|whether|if)\b",
-                   re.IGNORECASE)  # fmt: skip
+_WANTS = (r"want|wanted|need|needed|like to|wonder\w*|looking for|trying to|hoping|have to|has to|must|know|tell|help|"
+          r"question")
+_ASKS = re.compile(rf"\b(?:{_WANTS}|how|what|which|who|whom|whose|why|when|where|whether|if)\b", re.IGNORECASE)
+_ASKS_OWN = re.compile(rf"\b(?:{_WANTS})\b", re.IGNORECASE)  # a told clause's "when", "if" ask nothing
 
 
 def _tells(clause: str) -> bool:
     """A clause that tells the asker's situation: it opens with I, my or we and asks nothing ("I work at Walmart in
-    Dallas", "My name is Jessica Alvarez")."""
+    Dallas", "My name is Jessica Alvarez", "my last name changed when i got married"; not "I want to know when")."""
     said = _INTERJECTION.sub("", clause)
-    return bool(_FIRST_PERSON.match(said)) and not _ASKS.search(said)
+    return bool(_FIRST_PERSON.match(said)) and not _ASKS_OWN.search(said)
 
 
 def asked_part(question: str, follows: bool = False) -> str:
@@ -470,17 +471,23 @@ _DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|char
 
 
 _WORKING = re.compile(r"(work|suit|fit|help|perform|respond)(s|ed|ing)?")
+# "last" before one of these is a time ("last month", "last yr") or a surname ("my last name"), no superlative.
 _TIMES = {"night", "week", "weekend", "month", "year", "time", "summer", "winter", "spring", "fall", "autumn",
-          "semester", "term", "season", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+          "semester", "term", "season", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+          "yr", "wk", "mo", "name"}  # fmt: skip
+_DETERMINERS = {"the", "a", "an", "my", "your", "his", "her", "our", "their", "this", "that"}
 _LASTING = {"it", "they", "does", "do", "did", "will", "would", "can", "could", "should", "might", "may", "to"}
 
 
 def _idiom(words: list[str], i: int) -> bool:
     """A qualifier that is part of how the question is put, not of what it asks: "may or may not", "whether or
-    not", "is or is not", "what best describes", "does it work best", "does it last"."""
+    not", "just the book, not the card", "what best describes", "does it work best", "does it last", "last year",
+    "my last name"."""
     low = words[i].lower()
-    if low == "not":
-        return "or" in (w.lower() for w in words[max(0, i - 3) : i])
+    if low == "not":  # "whether or not", and a contrast: "for just the book, not the card"
+        before = [w.lower() for w in words[max(0, i - 5) : i]]
+        contrast = i + 1 < len(words) and words[i + 1].lower() in _DETERMINERS and bool({"just", "only"} & set(before))
+        return "or" in before[-3:] or contrast
     if low == "last":  # the verb ("how long does it last", "will the effects last"), or a time ("last month")
         before = [w.lower() for w in words[:i]]
         if i + 1 < len(words) and words[i + 1].lower() in _TIMES:

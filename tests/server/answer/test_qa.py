@@ -205,6 +205,10 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("What companies sell CRISPR therapies?", "Some CRISPR-edited therapies are sold.", ["What companies"]),
     ("What companies make vectors?", "| Lipid nanoparticles | Fatty particles |", ["What companies"]),
     ("Who assesses a patient?", "A qualified medical specialist does.", []),  # a role answers "who"
+    # a contrast negates no statement; a last name and last yr are no superlatives
+    ("how much do i pay for just the book, not the card", "A passport book costs $130.", []),
+    ("Is it the book, not the card?", "A passport book costs $130.", ["not"]),
+    ("does my last name matter if it changed last yr", "Send your marriage certificate.", []),
 ])  # fmt: skip
 def test_evidence_may_say_a_qualifier_in_other_words(question: str, evidence: str, unsupported: list[str]) -> None:
     assert unsupported_qualifiers(question, evidence) == unsupported
@@ -532,6 +536,10 @@ def test_what_a_turn_tells_before_its_question_names_no_missing_term(qa: QA) -> 
     ("I take Zolgensma, Spinraza and Evrysdi, can I get gene therapy?", "can I get gene therapy?"),
     ("I read about Zolgensma and Spinraza", "I read about Zolgensma and Spinraza"),
     ("We take Zolgensma and want to know the risks", "want to know the risks"),
+    # a question mark ends what is asked, typed in lowercase or not; a told clause's "when" asks nothing
+    ("can my daughter get her own too? shes 9", "can my daughter get her own too?"),
+    ("my last name changed when i got married, is that a problem?", "is that a problem?"),
+    ("I want to know when it opens", "I want to know when it opens"),
 ])  # fmt: skip
 def test_the_asked_part_of_a_turn_is_its_questions(turn: str, asked: str) -> None:
     assert asked_part(turn) == asked
