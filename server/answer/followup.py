@@ -77,13 +77,14 @@ def _context(turn: str) -> bool:
     return bool(turn.strip()) and (not leans_on_history(turn) or len(set(_own(turn))) > _FEW)
 
 
-_WHAT_ABOUT = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)[\s?!.]*$",
-                         re.IGNORECASE)  # fmt: skip
+_LEAD = r"^\W*(?:(?:ok|okay|oh|well|hmm|and|so|but)\b\W*)*"  # "ok. what about ...", "oh and for ..."
+_WHAT_ABOUT = re.compile(_LEAD + r"(?:what|how)\s+about\s+(?P<subject>[^,;]+?)(?:[,;].*)?[\s?!.]*$", re.IGNORECASE)
+_PERSON = re.compile(r"^(?:my|our|his|her|their)\s+\w+$", re.IGNORECASE)  # "what about my son": asked for him
 
 
 # A turn that only qualifies the earlier question ("what about for kids?", "and in Texas?"): it asks it again, for
 # them; it names no other subject (and asks nothing of its own: "In what year?").
-_QUALIFIES = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(?:(?:what|how)\s+about\s+)?(?P<qualifier>(?:for|in|with|without|"
+_QUALIFIES = re.compile(_LEAD + r"(?:(?:what|how)\s+about\s+)?(?P<qualifier>(?:for|in|with|without|"
                         r"during|after|before|among|on|at|under|over|from|by)\s+(?!.*\b(?:what|which|how|when|where|who|whom|whose|"
                         r"why)\b).+?)[\s?!.]*$", re.IGNORECASE)  # fmt: skip
 
@@ -128,6 +129,9 @@ def standalone(question: str, history: list[str]) -> Resolved:
         earlier = standalone(history[-1], history[:-1])
         return Resolved(f"{earlier.asked.rstrip(' ?!.')} {qualifies['qualifier']}?", earlier.context)
     about = _WHAT_ABOUT.match(question)
+    if history and about and _PERSON.match(about["subject"].strip()):
+        earlier = standalone(history[-1], history[:-1])
+        return Resolved(f"{earlier.asked.rstrip(' ?!.')} for {about['subject'].strip()}?", earlier.context)
     if history and about and not _POINTERS & {w.lower() for w in WORD.findall(about["subject"])}:
         earlier = standalone(history[-1], history[:-1])
         swapped = _swap_subject(earlier.asked, about["subject"].strip())

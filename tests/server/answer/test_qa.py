@@ -582,6 +582,9 @@ def test_a_pointer_after_the_questions_own_subject_does_not_point_back(question:
     ("which cancers is it for", ["what is car-t therapy"], "which cancers is car-t therapy for"),
     ("How do I apply?", ["How do I apply?"], "How do I apply?"),
     ("how do i fix it", ["what does error E2 mean"], "how do i fix error E2"),
+    # "what about my son?" asks the earlier question for him (what follows a comma tells about him)
+    ("ok. what about my son, hes 12", ["Can I renew by mail?"], "Can I renew by mail for my son?"),
+    ("oh what about for kids?", ["can gene therapy treat rare diseases"], "can gene therapy treat rare diseases for kids?"),
 ])  # fmt: skip
 def test_a_follow_up_takes_the_conversations_subject(question: str, history: list[str], query: str) -> None:
     assert resolve(question, history) == query
