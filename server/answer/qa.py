@@ -172,11 +172,11 @@ class QA:
             found.foreign = self._foreign(query, own, history, quotable)
             # Advice about the asker's own case is the documents' to give where they give it; where they don't, a
             # personal question on a medical matter is refused, and one on anything else ("Should I file form
-            # B?" over a service's guides) is answered as any question is. A question is personal by what it asks,
-            # or by the situation it tells where it asks a medical matter ("My son has SMA. Should he get gene
-            # therapy?"); "I had a stroke and my doctor says I can't work. Can I get disability?" asks a benefit.
-            asks_personal = personal(asked) or (personal(query) and medical(asked))
-            found.personal = asks_personal and (self._advice is not None or medical(asked))
+            # B?" over a service's guides) is answered as any question is. A question is personal by what it asks
+            # ("My son has SMA. Should he get gene therapy?"), not by the situation it tells: "My son has an
+            # inherited eye condition. Are there gene therapies for children with eye diseases?" asks a fact, and "I
+            # had a stroke and my doctor says I can't work. Can I get disability?" a benefit.
+            found.personal = personal(asked) and (self._advice is not None or medical(asked))
         if quotable:
             # The sentence with its neighbours and the headings it stands under ("E1 - Water inlet fault" says what
             # error its "Cause: ..." is of).

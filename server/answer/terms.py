@@ -374,10 +374,12 @@ def joined_compounds(store: Store, question: str) -> str:
 
 
 _PERSONAL = re.compile(
-    r"\bshould (i|we)\b|\b(right|safe|suitable|good|best|appropriate|an option) for (me|us|my)\b|\bfor my\b|"
+    r"\bshould (i|we|he|she)\b|\b(right|safe|suitable|good|best|appropriate|an option|work) for (me|us|my|him|her|"
+    r"them)\b|\bfor my\b|"
     r"\bmy (own )?(condition|son|daughter|child|children|kids?|baby|wife|husband|partner|mother|father|mom|mum|dad|"
     r"parents?|family|illness|disease|diagnosis|symptoms|case|situation|doctor)\b|\bwhich (doctor|specialist|clinic)\b|"
-    r"\b(can|could|would|will|do) (i|we)\b.{0,40}\b(qualify|benefit|be treated|be cured|get (it|treated|the))\b",
+    r"\b(can|could|would|will|do|does) (i|we|he|she)\b.{0,40}\b(qualify|benefit|be treated|be cured|get (it|"
+    r"treated|the|gene|this|that))\b",
     re.IGNORECASE,
 )
 
@@ -389,7 +391,7 @@ _MEDICAL = re.compile(r"\b(doctors?|specialists?|clinics?|diagnos\w*|symptoms?|i
 
 def personal(question: str) -> bool:
     """Whether the question asks for advice about the asker's own case: "Should I try gene therapy?", "Is it right
-    for my son?", "my condition", "Which doctor should I see?"."""
+    for my son?", "Should he get it?", "my condition", "Which doctor should I see?"."""
     return bool(_PERSONAL.search(question))
 
 

@@ -22,7 +22,7 @@ from server.answer.retrieve import (
     topic_words,
     unquotable,
 )
-from server.answer.terms import asked_part, negated_tokens, unsupported_qualifiers
+from server.answer.terms import asked_part, negated_tokens, personal, unsupported_qualifiers
 from server.engine import build, open_qa
 from server.settings import Settings
 
@@ -495,6 +495,22 @@ def test_a_first_question_given_the_documents_subject_is_ranked_by_its_own_words
     for sid, p, _ in found.ranked.sentences:
         assert p == pytest.approx((alone.get(sid, 0.0) + with_subject.get(sid, 0.0)) / 2)
     assert guide.ask(question).sentences[0].text.startswith("Gene therapy prices")
+
+
+@pytest.mark.parametrize(("question", "asks_advice"), [
+    ("Should he get gene therapy?", True),
+    ("can she still get gene therapy", True),
+    ("how do i find out if gene therapy would work for me", True),
+    ("How do they get the genes into cells?", False),  # "they" are whoever does it
+    ("Are there gene therapies for children with eye diseases?", False),
+])  # fmt: skip
+def test_a_question_asks_advice_by_what_it_asks_of_the_askers_case(question: str, asks_advice: bool) -> None:
+    assert personal(question) is asks_advice
+
+
+def test_a_fact_asked_after_a_personal_situation_is_answered_with_the_fact(guide: QA) -> None:
+    answer = guide.ask("My son has a rare disease. How is gene therapy delivered?")
+    assert answer.answered and answer.sentences[0].text.startswith("Gene therapy is delivered by vectors")
 
 
 def test_a_personal_question_without_advice_in_the_documents_abstains(qa: QA) -> None:
