@@ -11,6 +11,7 @@ from index.text import stem, tokens
 from ingest.units import Passage, Sentence
 from server.answer.followup import Resolved, naming, standalone, subject_turn
 from server.answer.retrieve import (
+    ANSWER_LABEL,
     CONTINUES,
     POINTER,
     Ranked,
@@ -332,6 +333,8 @@ class QA:
         topic words. A text that stands in several places (the same words, whitespace aside) is quoted once."""
         sentences, most = self.store.sentences, self.settings.max_sentences
         best = ranked.sentences[0][0]
+        if labelled := self._labelled_answer(best):
+            return labelled[:most]
         chosen, seen = [best], {_normal(sentences[best].text)}
 
         def add(sid: int) -> None:
@@ -366,6 +369,26 @@ class QA:
         }:
             chosen[-1] = focus
         return chosen
+
+    def _labelled_answer(self, sid: int) -> list[int]:
+        """The lines labelled as the answer to a sentence that states a problem ("The laundry is still very wet after
+        the programme." | "Cause: The load was unbalanced ..." | "Solution: Add a few more items ..."), each with
+        the sentences of its passage, under the same heading: the problem restates the asker's trouble, they answer
+        it. Empty for any other sentence."""
+        sentences, owner, passages = self.store.sentences, self.store.sentence_passage, self.store.passages
+        own = passages[int(owner[sid])]
+        if any(ANSWER_LABEL.match(s.text) for s in own.sentences):  # an answer's own line, not a problem
+            return []
+        answer: list[int] = []
+        at = sid + 1
+        while at < len(sentences) and sentences[at].doc_id == sentences[sid].doc_id and owner[at] != owner[sid]:
+            if not ANSWER_LABEL.match(sentences[at].text) or passages[int(owner[at])].section != own.section:
+                break
+            passage = owner[at]
+            while at < len(sentences) and owner[at] == passage:
+                answer.append(at)
+                at += 1
+        return answer
 
     def _broken(self, a: int, b: int) -> bool:
         """Sentences a and b are one sentence cut by a page break (each part quoted as written, the page number in

@@ -286,6 +286,10 @@ def _relative(rows: np.ndarray) -> np.ndarray:
 # A line labelled as the question it answers ("Problem: The dishes are not dry.", "Q: ..."): it restates the
 # asker's trouble; its answer is the lines after it ("Cause: ...", "Solution: ...").
 _ASKING_LABEL = re.compile(r"^\W*(?:problem|symptom|issue|question|q)\s*:", re.IGNORECASE)
+# A line labelled as the answer to the line before it ("Cause: ...", "Solution: ...", "A: ..."): that line states a
+# problem or asks (QA._labelled_answer).
+ANSWER_LABEL = re.compile(r"^\W*(?:(?:possible |probable )?causes?|solutions?|remed(?:y|ies)|what to do|action|"
+                          r"answer|a)\s*:", re.IGNORECASE)  # fmt: skip
 _PAGE = re.compile(r"^\W*(page|p\.|pg\.?)?\s*[\divxlc]+(\s*(of|/)\s*\d+)?\W*$", re.IGNORECASE)
 _FINAL = tuple(".!?:;\"”’)]…")
 

@@ -803,6 +803,47 @@ def test_a_turn_leaning_on_one_that_stayed_with_the_conversations_document_stays
     assert answer.citations[first.citation - 1].source == "disability.md" and "online" in first.text
 
 
+TROUBLESHOOTING = """Washer manual
+
+6 Troubleshooting
+
+6.1 Problems without an error code
+
+The laundry is still very wet after the programme.
+Cause: The load was unbalanced, so the machine reduced the spin speed.
+Solution: Add a few more items of different sizes and run Spin again. Also clean the drain pump filter.
+
+The machine smells unpleasant.
+Cause: Residues of detergent have built up in the drum.
+Solution: Run the Drum Clean programme once a month.
+
+6.2 Error codes
+
+E10 - Water inlet error
+Cause: The machine could not fill with water within 8 minutes.
+Solution: Open the tap fully and straighten the inlet hose. Then press Start to continue.
+
+E21 - Drain error
+Cause: The water was not pumped out within 6 minutes.
+Solution: Clean the drain pump filter.
+"""
+
+
+@pytest.fixture(scope="module")
+def washer(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QA:
+    return engine_over(tmp_path_factory.mktemp("washer"), {"manual.txt": TROUBLESHOOTING}, embedder)
+
+
+def test_a_problem_a_manual_states_is_answered_by_the_lines_labelled_as_its_cause_and_solution(washer: QA) -> None:
+    answer = washer.ask("clothes still soaking wet after the wash finished")
+    assert [s.text.split(":")[0] for s in answer.sentences] == ["Cause", "Solution", "Also clean the drain pump filter."]
+    assert "unbalanced" in answer.sentences[0].text
+    assert_verbatim_and_cited(washer, answer)
+    # the last line of an answer is no problem: the next error's lines never answer for it
+    error = washer.ask("E10 on the screen, what do i do")
+    assert all("pumped out" not in s.text and "drain pump" not in s.text for s in error.sentences)
+
+
 def test_a_sentence_a_page_break_cut_is_quoted_whole_in_its_two_parts(tmp_path: Path, embedder: Embedder) -> None:
     manual = ("Dishwasher manual\n\nThe appliance washes dishes with hot water and detergent. Keep detergent out of the "
               "reach of children and do\n\f\nnot leave detergent in the dispenser between washes. Close the door "
