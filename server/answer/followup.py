@@ -20,11 +20,10 @@ _OPENING = re.compile(
     re.IGNORECASE,
 )
 # What a question asks the asker may do to a thing ("how do I set the delay start", "how do I apply for unemployment"):
-# the thing ("the delay start", "unemployment") is what a later "it" points to, never the asker. (A turn that tells what the asker did, "I lost my ID card", keeps it.)
+# the thing ("the delay start", "unemployment") is what a later "it" points to, never the asker. (A turn that tells
+# what the asker did, "I lost my ID card", keeps it: "lost" finds the replacement's fee for "Is it expensive?".)
 _ASKER_DOES = re.compile(r"^(?:i|we|you)\s+(?:(?:\w+\s+){1,3}?(?=(?:my|our|your|the|a|an)\s+\w)|\w+\s+(?:for|to|about|"
                          r"on|with|into)\s+(?=\w))", re.IGNORECASE)  # fmt: skip
-
-
 # What a question asks of a thing's meaning ("what does error E2 mean"): the thing is "error E2".
 _MEANS = re.compile(r"\s+(?:mean|stand for|refer to|look like)$", re.IGNORECASE)
 

@@ -330,7 +330,9 @@ class QA:
         """The best quotable sentence, a neighbour it can't stand without (the first part of a sentence a page
         break cut goes before it), then other quotable ones. When they fill every place, the last goes to the focus
         sentence if it is not among them: a second view of the question, where the first is swayed by the corpus's
-        topic words. A text that stands in several places (the same words, whitespace aside) is quoted once."""
+        topic words. A text that stands in several places (the same words, whitespace aside) is quoted once. A
+        best sentence that states a problem is answered by the lines labelled as its cause and solution instead
+        (_labelled_answer)."""
         sentences, most = self.store.sentences, self.settings.max_sentences
         best = ranked.sentences[0][0]
         if labelled := self._labelled_answer(best):
