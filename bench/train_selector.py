@@ -7,7 +7,9 @@ about half of SelQA's, split by article so no held-out article is ever seen); Wi
 are never read. Indexes come from bench/quality.py's folders (built here when missing).
 
 1. Every question's candidate sentences and their features (server.answer.retrieve.features); a candidate is positive
-   when it holds a gold phrase (or is a piece of a gold sentence that the segmenter split).
+   when it holds a gold phrase (or is a piece of a gold sentence that the segmenter split). Each fitting answerable
+   question is also asked again without the word it shares with its answer that tells the most (unprompted): as
+   someone who does not know the documents' word for it would ask. These copies only train the sentence scorer.
 2. The sentence scorer: linear in the standardized features, fitted listwise (a softmax over each question's
    candidates against its positives, L2, L-BFGS; deterministic), in five folds by article; then Platt scaling,
    fitted on the folds' scores of the candidates of articles they had not seen, turns a score into the
@@ -39,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import sets
 
 from index.embed import Embedder
-from index.text import tokens
+from index.text import WORD, is_stopword, stem, tokens
 from server.answer.evaluate import Question, read_questions
 from server.answer.followup import resolve
 from server.answer.qa import QA
@@ -81,6 +83,38 @@ def collect(name: str, qa: QA) -> list[Item]:
         labels = np.array([positive(qa.store.sentences[i].text, q.gold) for i in ids], dtype=np.float32)
         items.append(Item(name, article, sets.fitting(name, article), q, rows, labels, query, ids))
     return items
+
+
+def unprompted(question: str, gold_text: str, qa: QA) -> str | None:
+    """The question without the word it shares with its answer sentence that tells the most (highest idf): asked as
+    someone who does not know the documents' word for it would ("What religion were the Normans?" without
+    "religion"). None where it shares no content word or would keep fewer than two."""
+    shared = set(tokens(question)) & set(tokens(gold_text))
+    if not shared:
+        return None
+    cue = max(sorted(shared), key=qa.store.idf)
+    kept = [w for w in WORD.findall(question) if stem(w.lower()) != cue]
+    if sum(not is_stopword(w.lower()) for w in kept) < 2:
+        return None
+    return " ".join(kept) + "?"
+
+
+def collect_unprompted(name: str, qa: QA, items: list[Item]) -> list[Item]:
+    """Each fitting answerable question again without its strongest word in common with its answer (unprompted)."""
+    out = []
+    for item in items:
+        if not item.fitting or item.question.kind != "answerable" or not item.labels.any():
+            continue
+        gold_text = " ".join(qa.store.sentences[int(i)].text for i, y in zip(item.ids, item.labels) if y)
+        query = unprompted(item.query, gold_text, qa)
+        if query is None:
+            continue
+        vector = qa.embedder.encode_query(query)
+        _, ids, rows, _ = features(qa.store, query, vector, tokens(query), qa.settings, qa.topic_vector)
+        labels = np.array([positive(qa.store.sentences[i].text, item.question.gold) for i in ids], dtype=np.float32)
+        if labels.any():
+            out.append(Item(name, item.article, True, item.question, rows, labels, query, ids))
+    return out
 
 
 def cached_collect(name: str, qa: QA) -> list[Item]:
@@ -293,7 +327,7 @@ def main() -> None:
     blank.parent.mkdir(parents=True, exist_ok=True)
     empty = Selector(_placeholder(FEATURES), _placeholder(signal_names(FEATURES)), 0.0, {})
     blank.write_text(json.dumps(empty.to_dict()))
-    qas, items = {}, []
+    qas, items, unprompted_items = {}, [], []
     names = args.sets.split(",")
     for name in names:
         folder = Path("bench/out/quality") / name
@@ -302,11 +336,15 @@ def main() -> None:
         build(settings, embedder=embedder)
         qas[name] = open_qa(settings.model_copy(update={"query_cache": 20_000, "selector_model": blank}))
         items += cached_collect(name, qas[name])
+        extra = collect_unprompted(name, qas[name], [i for i in items if i.set == name])
+        print(f"{name}: {len(extra)} questions asked again without their strongest shared word", flush=True)
+        unprompted_items.extend(extra)
     fitting = [i for i in items if i.fitting]
     held = [i for i in items if not i.fitting]
     print(f"{len(fitting)} fitting questions, {len(held)} held out; {time.perf_counter() - began:.0f} s", flush=True)
     folds = [[i for i in fitting if fold_of(i) == k] for k in range(FOLDS)]
-    scorers = [listwise([i for j, f in enumerate(folds) if j != k for i in f], args.l2) for k in range(FOLDS)]
+    extra = [[i for i in unprompted_items if fold_of(i) == k] for k in range(FOLDS)]
+    scorers = [listwise([i for j in range(FOLDS) if j != k for i in folds[j] + extra[j]], args.l2) for k in range(FOLDS)]
     unseen_top1 = [top1(folds[k], scorers[k]) for k in range(FOLDS)]
     print("top-1 candidate on each fold's unseen articles:", [round(x, 3) for x in unseen_top1], flush=True)
     # One Platt scaling for all, fitted on the scores of candidates of articles each scorer had not seen.
@@ -330,7 +368,7 @@ def main() -> None:
     chosen, rates = threshold(results, confidence, args.refuse)
     measured = report(results, confidence, chosen)
     print(f"threshold {chosen}: refused answerable {rates}; on unseen folds {measured}", flush=True)
-    scorer = listwise(fitting, args.l2)
+    scorer = listwise(fitting + unprompted_items, args.l2)
     final = Selector(scorer.network(a, b), answer_model(results, args.answer_l2), chosen, {
         "fitted_on": {name: sum(i.set == name for i in fitting) for name in names},
         "split": "bench/sets.fitting: SQuAD " + ", ".join(sorted(sets.SQUAD_FITTING)) + "; SelQA articles by hash",
