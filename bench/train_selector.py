@@ -371,6 +371,7 @@ def main() -> None:
     scorer = listwise(fitting + unprompted_items, args.l2)
     final = Selector(scorer.network(a, b), answer_model(results, args.answer_l2), chosen, {
         "fitted_on": {name: sum(i.set == name for i in fitting) for name in names},
+        "unprompted_copies": {name: sum(i.set == name for i in unprompted_items) for name in names},
         "split": "bench/sets.fitting: SQuAD " + ", ".join(sorted(sets.SQUAD_FITTING)) + "; SelQA articles by hash",
         "l2": args.l2, "answer_l2": args.answer_l2, "platt": [round(a, 4), round(b, 4)], "settings": update, "seed": SEED, "folds": FOLDS, "refuse": args.refuse,
         "unseen_fold_top1": [round(x, 4) for x in unseen_top1], "unseen_fold_answers": measured,
