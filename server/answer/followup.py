@@ -44,14 +44,15 @@ _EVERYDAY_ZIPF = 4.5  # as frequent in English as apply, ready, week, cost
 _POSSESSIVES = {"its", "their", "theirs", "his", "her"}
 
 
-def _own(question: str) -> list[str]:
+def turn_words(question: str) -> list[str]:
+    """The turn's own words (server.answer.terms.own_words), lowercase, without pointers."""
     return [w.lower() for w in own_words(question) if w.lower() not in _POINTERS]
 
 
 def naming(question: str) -> list[str]:
     """The question's own words that no conversation shares: rarer in English than everyday words ("paperwork",
     "certificate", "registration"; not "apply", "bring", "start")."""
-    return [w for w in _own(question) if zipf_frequency(w, "en") < _EVERYDAY_ZIPF]
+    return [w for w in turn_words(question) if zipf_frequency(w, "en") < _EVERYDAY_ZIPF]
 
 
 def leans_on_history(question: str) -> bool:
@@ -60,7 +61,7 @@ def leans_on_history(question: str) -> bool:
     possessive after one of the question's own words points to that word, not back, and so does any pointer after
     more than two of them ("I need some kind of photo ID now. Do I have to pay for it?")."""
     words = [w.lower() for w in WORD.findall(question)]
-    own = _own(question)
+    own = turn_words(question)
     if not own or (len(own) <= _FEW and not naming(question)):
         return True
     for n, word in enumerate(words):
@@ -73,7 +74,7 @@ def leans_on_history(question: str) -> bool:
 def _context(turn: str) -> bool:
     """Whether an earlier turn names what the conversation is about: it stands alone, or names three things of its
     own whatever it points to ("Hi, I need to renew my license. Can I do it online?")."""
-    return bool(turn.strip()) and (not leans_on_history(turn) or len(set(_own(turn))) > _FEW)
+    return bool(turn.strip()) and (not leans_on_history(turn) or len(set(turn_words(turn))) > _FEW)
 
 
 _LEAD = r"^\W*(?:(?:ok|okay|oh|well|hmm|and|so|but)\b\W*)*"  # "ok. what about ...", "oh and for ..."
@@ -153,7 +154,7 @@ def subject_turn(history: list[str], question: str = "") -> int | None:
     turn, if it has words of its own the question lacks ("What is a state ID?" names its subject in everyday
     words)."""
     named = next((n for n in range(len(history) - 1, -1, -1) if _context(history[n])), None)
-    if named is None and history and set(_own(history[0])) - set(_own(question)):
+    if named is None and history and set(turn_words(history[0])) - set(turn_words(question)):
         return 0
     return named
 

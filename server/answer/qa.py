@@ -9,7 +9,7 @@ from index.embed import QueryCache
 from index.store import Store
 from index.text import stem, tokens
 from ingest.units import Passage, Sentence
-from server.answer.followup import Resolved, naming, standalone, subject_turn
+from server.answer.followup import Resolved, naming, standalone, subject_turn, turn_words
 from server.answer.retrieve import (
     ANSWER_LABEL,
     CONTINUES,
@@ -105,6 +105,11 @@ def _blended(first: Ranked, second: Ranked) -> Ranked:
     order = sorted(mean, key=lambda sid: (-mean[sid], sid))
     leads = second if order and second.sentences and order[0] == second.sentences[0][0] else first
     return Ranked(first.passages, [(sid, mean[sid], 0.0) for sid in order], leads.best)
+
+
+# Words of a follow-up, everyday ones included, that another document holds and the conversation's does not, that
+# move the conversation there (one rarer than everyday words does alone).
+_SWITCHING = 2
 
 
 @dataclass(slots=True)
@@ -237,7 +242,8 @@ class QA:
         answered from the state ID guide's "Bring proof of identity"), unless it names something that document
         never says and the document of its own best sentence does, in a word rarer than everyday ones ("also my
         son needs a state ID, does he need his birth certificate?": the state ID guide; "bring" would name
-        nothing). A first question: the whole corpus."""
+        nothing), or in two words of any kind ("i'm thinking of going back to school, could i get student aid for
+        that", after questions on unemployment). A first question: the whole corpus."""
         if resolved.subject_turn is not None:
             return self._conversation_document(history, resolved.subject_turn)
         turn = subject_turn(history, own)
@@ -247,9 +253,12 @@ class QA:
         alone = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings, self.topic_vector,
                      self.selector)  # fmt: skip
         other = self.store.sentences[alone.sentences[0][0]].doc_id if alone.sentences else document
-        named = {stem(w) for w in naming(asked_part(own, follows=True))}
-        switches = any(self._holds(other, t) and not self._holds(document, t) for t in named)
-        return None if other != document and switches else document
+        if other == document:
+            return document
+        rare = {stem(w) for w in naming(asked_part(own, follows=True))}
+        elsewhere = {t for t in rare | {stem(w) for w in turn_words(own)}
+                     if self._holds(other, t) and not self._holds(document, t)}  # fmt: skip
+        return None if elsewhere & rare or len(elsewhere) >= _SWITCHING else document
 
     def _holds(self, document: str, token: str) -> bool:
         """Whether the document uses the (stemmed) token."""

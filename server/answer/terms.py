@@ -483,9 +483,11 @@ _LASTING = {"it", "they", "does", "do", "did", "will", "would", "can", "could", 
 
 def _idiom(words: list[str], i: int) -> bool:
     """A qualifier that is part of how the question is put, not of what it asks: "may or may not", "whether or
-    not", "just the book, not the card", "what best describes", "does it work best", "does it last", "last year",
-    "my last name"."""
+    not", "just the book, not the card", "if they say no", "what best describes", "does it work best", "does it
+    last", "last year", "my last name"."""
     low = words[i].lower()
+    if low == "no":  # an answer reported: "if they say no again"
+        return i > 0 and words[i - 1].lower() in {"say", "says", "said", "saying", "tell", "told"}
     if low == "not":  # "whether or not", and a contrast: "for just the book, not the card"
         before = [w.lower() for w in words[max(0, i - 5) : i]]
         contrast = i + 1 < len(words) and words[i + 1].lower() in _DETERMINERS and bool({"just", "only"} & set(before))

@@ -209,6 +209,7 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("how much do i pay for just the book, not the card", "A passport book costs $130.", []),
     ("Is it the book, not the card?", "A passport book costs $130.", ["not"]),
     ("does my last name matter if it changed last yr", "Send your marriage certificate.", []),
+    ("and if they say no again?", "You can request a hearing.", []),  # an answer reported, no negation
 ])  # fmt: skip
 def test_evidence_may_say_a_qualifier_in_other_words(question: str, evidence: str, unsupported: list[str]) -> None:
     assert unsupported_qualifiers(question, evidence) == unsupported
@@ -793,6 +794,13 @@ def test_a_follow_up_that_stands_alone_stays_with_the_conversations_document_unl
     answer = guides.ask(question, ["I had a stroke and can't work anymore. Can I get disability benefits?"])
     first = answer.sentences[0]
     assert answer.citations[first.citation - 1].source == source and words in first.text
+
+
+def test_a_follow_up_naming_another_documents_subject_in_two_everyday_words_moves_there(guides: QA) -> None:
+    history = ["I had a stroke and can't work anymore. Can I get disability benefits?"]
+    answer = guides.ask("i never had a drivers license. how much does an id card cost for me?", history)
+    first = answer.sentences[0]
+    assert answer.citations[first.citation - 1].source == "state-id.md" and "$18" in first.text
 
 
 def test_a_turn_leaning_on_one_that_stayed_with_the_conversations_document_stays_there_too(guides: QA) -> None:
