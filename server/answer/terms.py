@@ -77,15 +77,40 @@ def respelt(store: Store, text: str) -> str:
     return WORD.sub(lambda found: _respelt(store, found.group(), not text[: found.start()].strip()), text)
 
 
+# British and American spellings of one word (licence / license, programme / program, colour / color ...).
+_VARIANTS = ((r"ence$", "ense"), (r"ense$", "ence"), (r"our", "or"), (r"(?<=[^aeiou])or(?=s?$)", "our"), (r"re$", "er"),
+             (r"er$", "re"), (r"is(e|ed|es|ing|ation)$", r"iz\1"), (r"iz(e|ed|es|ing|ation)$", r"is\1"),
+             (r"yse$", "yze"), (r"yze$", "yse"), (r"mme$", "m"), (r"(?<=gra)m$", "mme"), (r"ogue$", "og"),
+             (r"ll(ed|ing)$", r"l\1"), (r"(?<=[aeiou][^aeiou])l(ed|ing)$", r"ll\1"))  # fmt: skip
+
+
+def _variant(store: Store, low: str) -> str | None:
+    """The documents' spelling of a word they spell the other way (British or American), if any."""
+    for pattern, replacement in _VARIANTS:
+        other = re.sub(pattern, replacement, low)
+        if other != low and _known(store, other):
+            return other
+    return None
+
+
+def _cased(match: str, base: str) -> str:
+    """A word written in the letter case of the one it replaces."""
+    if acronym := ACRONYM.fullmatch(base):  # CIRSPR: CRISPR, AVVs: AAVs
+        return match.upper() if len(acronym.group(1)) == len(base) else match[:-1].upper() + match[-1]
+    return match[0].upper() + match[1:] if base[0].isupper() else match
+
+
 def _respelt(store: Store, word: str, first: bool) -> str:
     """One word of respelt. Common English spells only a word in lowercase or opening the text: a capitalized word
-    elsewhere is a name, no misspelling of an English word."""
+    elsewhere is a name, no misspelling of an English word. A word the documents spell the other way (licence /
+    license) is written as they do."""
     base = re.split(r"['’]", word, maxsplit=1)[0]
     low = base.lower()
-    if len(base) < 4 or not base.isalpha() or is_stopword(word) or zipf_frequency(low, "en") >= _MISSPELLING_ZIPF:
+    if len(base) < 4 or not base.isalpha() or is_stopword(word) or _known(store, base):
         return word
-    if _known(store, base):
-        return word
+    if zipf_frequency(low, "en") >= _MISSPELLING_ZIPF:
+        variant = _variant(store, low)
+        return word if variant is None else _cased(variant, base) + word[len(base):]
     edits = 1 if len(base) < 9 else 2
     # Words of the same first letter, which a slip of the keyboard seldom changes (Mences is no misspelling of
     # fences): a slice of the documents' words, which go in order.
@@ -101,11 +126,7 @@ def _respelt(store: Store, word: str, first: bool) -> str:
         match = None
     if match is None:
         return word
-    if acronym := ACRONYM.fullmatch(base):  # CIRSPR: CRISPR, AVVs: AAVs
-        match = match.upper() if len(acronym.group(1)) == len(base) else match[:-1].upper() + match[-1]
-    elif base[0].isupper():
-        match = match[0].upper() + match[1:]
-    return match + word[len(base):]
+    return _cased(match, base) + word[len(base):]
 
 
 def _first_slips(low: str) -> list[str]:

@@ -22,7 +22,7 @@ from server.answer.retrieve import (
     topic_words,
     unquotable,
 )
-from server.answer.terms import asked_part, negated_tokens, personal, unsupported_qualifiers
+from server.answer.terms import asked_part, negated_tokens, personal, respelt, unsupported_qualifiers
 from server.engine import build, open_qa
 from server.settings import Settings
 
@@ -794,6 +794,16 @@ def test_a_follow_up_that_stands_alone_stays_with_the_conversations_document_unl
     answer = guides.ask(question, ["I had a stroke and can't work anymore. Can I get disability benefits?"])
     first = answer.sentences[0]
     assert answer.citations[first.citation - 1].source == source and words in first.text
+
+
+@pytest.mark.parametrize(("text", "searched"), [
+    ("Can I get one if I hold a driver's licence?", "Can I get one if I hold a driver's license?"),
+    ("Licence holders", "License holders"),
+    ("Do I need my medical records?", "Do I need my medical records?"),  # the documents' own spelling
+])  # fmt: skip
+def test_a_word_the_documents_spell_the_other_way_is_searched_as_they_spell_it(guides: QA, text: str,
+                                                                              searched: str) -> None:  # fmt: skip
+    assert respelt(guides.store, text) == searched
 
 
 def test_a_follow_up_naming_another_documents_subject_in_two_everyday_words_moves_there(guides: QA) -> None:
