@@ -174,6 +174,8 @@ _INTERJECTION = re.compile(r"^\W*(?:(?:hi|hello|hey|oh|ok|okay|well|yes|yeah|no|
                            r"\b\W*)*", re.IGNORECASE)  # fmt: skip
 _FIRST_PERSON = re.compile(r"(?:i|i['’]?(?:m|ve)|i['’](?:d|ll)|me|my|we|we['’](?:re|ve)|our)\b",
                            re.IGNORECASE)  # im and ive typed without the apostrophe; not "ill", "id"
+# Or whom the conversation is about ("he's not great with computers", "she has a 70% disability rating").
+_THIRD_PERSON = re.compile(r"(?:he|he['’]s|she|she['’]s|his|her)\b", re.IGNORECASE)
 # What makes a clause ask even when it opens with "I": a wish or need, a question word ("I need to renew my
 # license", "I'd like to know how ...", "I don't know whether ...").
 _WANTS = (r"want|wanted|need|needed|like to|wonder\w*|looking for|trying to|hoping|have to|has to|must|know|tell|help|"
@@ -183,10 +185,11 @@ _ASKS_OWN = re.compile(rf"\b(?:{_WANTS})\b", re.IGNORECASE)  # a told clause's "
 
 
 def _tells(clause: str) -> bool:
-    """A clause that tells the asker's situation: it opens with I, my or we and asks nothing ("I work at Walmart in
-    Dallas", "My name is Jessica Alvarez", "my last name changed when i got married"; not "I want to know when")."""
+    """A clause that tells the asker's situation: it opens with I, my or we (or he, she, his, her: whom the
+    conversation is about) and asks nothing ("I work at Walmart in Dallas", "My name is Jessica Alvarez", "my last
+    name changed when i got married", "he's not great with computers"; not "I want to know when")."""
     said = _INTERJECTION.sub("", clause)
-    return bool(_FIRST_PERSON.match(said)) and not _ASKS_OWN.search(said)
+    return bool(_FIRST_PERSON.match(said) or _THIRD_PERSON.match(said)) and not _ASKS_OWN.search(said)
 
 
 def asked_part(question: str, follows: bool = False) -> str:

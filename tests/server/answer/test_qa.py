@@ -557,6 +557,8 @@ def test_what_a_turn_tells_before_its_question_names_no_missing_term(qa: QA) -> 
     ("can my daughter get her own too? shes 9", "can my daughter get her own too?"),
     ("my last name changed when i got married, is that a problem?", "is that a problem?"),
     ("I want to know when it opens", "I want to know when it opens"),
+    # what is told of whom the conversation is about
+    ("he's not great with computers, can he send in a paper form?", "can he send in a paper form?"),
 ])  # fmt: skip
 def test_the_asked_part_of_a_turn_is_its_questions(turn: str, asked: str) -> None:
     assert asked_part(turn) == asked
