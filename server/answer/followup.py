@@ -149,7 +149,7 @@ def standalone(question: str, history: list[str]) -> Resolved:
     return Resolved(question, subject, subject_turn=turn)
 
 
-def subject_turn(history: list[str], question: str = "") -> int | None:
+def subject_turn(history: list[str], question: str) -> int | None:
     """The latest earlier turn that names what the conversation is about (_context); where none does, the opening
     turn, if it has words of its own the question lacks ("What is a state ID?" names its subject in everyday
     words)."""

@@ -158,8 +158,7 @@ class QA:
         answered from the conversation's document where it stays with it (_document)."""
         history = [self._respelt(h) for h in history if h.strip()]
         resolved = self._standalone(self._respelt(question.strip()), history)
-        query = joined_compounds(self.store, resolved.query)
-        own = query if resolved.context is None else joined_compounds(self.store, resolved.asked)  # no added subject
+        query, own = self._searched(resolved)
         query_tokens = tokens(query) + negated_tokens(self.store, query)
         vector = self.embedder.encode_query(query)
         document = self._document(history, resolved, own)
@@ -250,9 +249,7 @@ class QA:
         document = None if turn is None else self._conversation_document(history, turn)
         if document is None:
             return None
-        alone = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings, self.topic_vector,
-                     self.selector)  # fmt: skip
-        other = self.store.sentences[alone.sentences[0][0]].doc_id if alone.sentences else document
+        other = self._best_document(own) or document
         if other == document:
             return document
         rare = {stem(w) for w in naming(asked_part(own, follows=True))}
@@ -281,13 +278,18 @@ class QA:
         health guide's on paying.) Remembered per conversation, which asks it again at every turn."""
         history, question = list(turns[:-1]), turns[-1]
         resolved = self._standalone(question, history)
+        query, own = self._searched(resolved)
+        document = self._document(history, resolved, own) if history else None
+        return document or self._best_document(query)
+
+    def _searched(self, resolved: Resolved) -> tuple[str, str]:
+        """The question as searched, and the turn's own words (without the subject added from earlier)."""
         query = joined_compounds(self.store, resolved.query)
-        if history:
-            own = query if resolved.context is None else joined_compounds(self.store, resolved.asked)
-            document = self._document(history, resolved, own)
-            if document is not None:
-                return document
-        ranked = rank(self.store, query, self.embedder.encode_query(query), tokens(query), self.settings,
+        return query, query if resolved.context is None else joined_compounds(self.store, resolved.asked)
+
+    def _best_document(self, text: str) -> str | None:
+        """The document of the best-ranked sentence for a text searched over the whole corpus."""
+        ranked = rank(self.store, text, self.embedder.encode_query(text), tokens(text), self.settings,
                       self.topic_vector, self.selector)  # fmt: skip
         return self.store.sentences[ranked.sentences[0][0]].doc_id if ranked.sentences else None
 
