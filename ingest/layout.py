@@ -110,7 +110,8 @@ def page_lines(textpage: ctypes.c_void_p, height: float, number: int) -> list[Li
 
 def _gutters(lines: list[Line]) -> list[float]:
     """The x of each gap between columns: a band at least 6 points wide that next to no line of column width crosses
-    (a page number or a short title centred on the page may)."""
+    (a running header, a page number, a short title or a copyright line centred on the page may: three of them on a
+    page whose columns hold only a few lines each, as a short last page's)."""
     narrow = [ln for ln in lines if ln.x1 - ln.x0 > 0]
     if len(narrow) < 6:
         return []
@@ -124,7 +125,7 @@ def _gutters(lines: list[Line]) -> list[float]:
         for x in range(int(line.x0 - x_min), int(line.x1 - x_min) + 1):
             covered[x] += 1
     gutters, start = [], None
-    few = max(1, 0.04 * len(narrow))
+    few = max(3, 0.04 * len(narrow))
     for x, count in enumerate(covered):
         if count <= few and start is None:
             start = x

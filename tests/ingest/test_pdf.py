@@ -86,6 +86,25 @@ def test_running_header_footer_and_page_numbers_are_left_out(tmp_path: Path) -> 
     assert "Encyclopedia extract" not in text and "Page 1 of 3" not in text and "of 3" not in text
 
 
+def test_a_short_page_in_two_columns_under_lines_across_them_is_read_column_by_column(tmp_path: Path) -> None:
+    # A browser's print of a web page: the last page holds a few lines per column, under a centred running title and
+    # over a copyright line, both crossing the gutter; its lines side by side are no table rows.
+    lines = textwrap.wrap(PROSE * 2, 46)[:12]
+    pdf = canvas.Canvas(str(tmp_path / "short.pdf"), pagesize=A4)
+    pdf.setFont("Helvetica", 8)
+    pdf.drawCentredString(WIDTH / 2, HEIGHT - 40, "Get a Library Card | Riverbend Public Library")
+    pdf.setFont("Helvetica", 10)
+    for column, x in enumerate((72, 320)):
+        for row, line in enumerate(lines[6 * column : 6 * column + 6]):
+            pdf.drawString(x, HEIGHT - 90 - 13 * row, line)
+    pdf.drawCentredString(WIDTH / 2, HEIGHT - 190, "Copyright 2024 Riverbend Public Library. All rights reserved.")
+    pdf.save()
+    loaded = read(tmp_path / "short.pdf")
+    assert_verbatim(loaded)
+    assert " ".join(lines).replace("- ", "-") in " ".join(loaded.document.text.split())
+    assert not any(block.kind == "row" for block in loaded.blocks)
+
+
 def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
     two_columns(tmp_path / "article.pdf")
     loaded = read(tmp_path / "article.pdf")
