@@ -25,6 +25,7 @@ class Line:
     bold: bool
     column: int = 0  # -1: spans the page's columns
     segments: int = 1  # runs on its baseline within its column (more than one: a table row)
+    beside: bool = False  # another line of its column stands beside it: a table's cell (centred ones too)
 
 
 def _font_name(textpage: ctypes.c_void_p, index: int) -> str:
@@ -150,7 +151,9 @@ def _columns_beside(lines: list[Line], gap: float, width: float) -> bool:
 
 
 def _rows(lines: list[Line]) -> None:
-    """Mark the lines that share a baseline (within 2 points) with another of their column: a table row's cells."""
+    """Mark the lines that share a baseline (within 2 points) with another of their column: a table row's cells; and
+    those that stand beside another (overlapping it by two fifths of a line's height), as a cell centred in a row
+    whose other cells wrap onto more lines does."""
     group: list[Line] = []
     for line in sorted(lines, key=lambda ln: (ln.column, ln.bottom)):
         if group and (line.column != group[0].column or line.bottom - group[0].bottom > 2):
@@ -160,6 +163,15 @@ def _rows(lines: list[Line]) -> None:
         group.append(line)
     for cell in group:
         cell.segments = len(group)
+    ordered = sorted(lines, key=lambda ln: (ln.column, ln.top))
+    for i, line in enumerate(ordered):
+        for other in ordered[i + 1 :]:
+            if other.column != line.column or other.top >= line.bottom:
+                break
+            overlap = min(line.bottom, other.bottom) - other.top
+            apart = line.x1 <= other.x0 or other.x1 <= line.x0
+            if apart and overlap >= 0.4 * min(line.bottom - line.top, other.bottom - other.top):
+                line.beside = other.beside = True
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
@@ -173,7 +185,7 @@ def reading_order(lines: list[Line]) -> list[Line]:
     ordered: list[Line] = []
     band: list[Line] = []
     for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
-        if line.column == -1 and line.segments == 1:
+        if line.column == -1 and line.segments == 1 and not line.beside:
             ordered += sorted(band, key=lambda ln: (ln.column, ln.top, ln.x0))
             ordered.append(line)
             band = []

@@ -91,6 +91,65 @@ def _title_like(text: str) -> bool:
     return len(text.split()) <= 8 and text[:1].isupper() and not text.endswith((*_TERMINAL, ",", "-"))
 
 
+def _cell(line: Line) -> bool:
+    """A table's cell: a line with another beside it in its column."""
+    return line.segments > 1 or line.beside
+
+
+def _cells(lines: list[Line]) -> list[list[Line]]:
+    """A table row's lines by cell, left to right: lines whose spans across the page overlap are one cell's, top to
+    bottom."""
+    cells: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: ln.x0):
+        if cells and line.x0 < max(ln.x1 for ln in cells[-1]):
+            cells[-1].append(line)
+        else:
+            cells.append([line])
+    return [sorted(cell, key=lambda ln: ln.top) for cell in cells]
+
+
+def _right_under(row: "_Unit", line: Line) -> bool:
+    """Whether a line stands under a table row's lines no further apart than a paragraph's lines, in its column."""
+    last = row.lines[-1]
+    return (line.page, line.column) == (last.page, last.column) and line.top <= max(
+        ln.bottom for ln in row.lines
+    ) + 0.15 * line.size
+
+
+def _same_row(row: "_Unit", line: Line) -> bool:
+    """Whether a cell's line belongs to the table row being read: right under it (a padded row's next row starts
+    lower), and not opening the next row of a table whose rows touch, as a line does that stands under the row's
+    first cell, shares its baseline with another cell's line and starts anew, not in lowercase ("Lipid
+    nanoparticles" under "Viral vectors (AAV," "lentivirus, adenovirus)")."""
+    if not _right_under(row, line):
+        return False
+    first = min(ln.x0 for ln in row.lines)
+    under = any(ln.x0 < line.x1 and line.x0 < ln.x1 for ln in row.lines)
+    return not (line.segments > 1 and under and line.x0 < first + line.size and not line.text[:1].islower())
+
+
+def _under_cell(row: "_Unit", line: Line) -> bool:
+    """Whether a line with nothing beside it goes on a cell of the table row above it: right under the row, within
+    the span of one of its cells (a wrapped cell's last lines, below its row's other cells)."""
+    if not _right_under(row, line):
+        return False
+    spans = [(min(ln.x0 for ln in cell), max(ln.x1 for ln in cell)) for cell in _cells(row.lines)]
+    return sum(line.x0 < right and left < line.x1 for left, right in spans) == 1
+
+
+def _over_cell(above: Line, line: Line) -> bool:
+    """Whether a line with nothing beside it, not ending like a sentence, is the first line of the cell that a table
+    row's first line goes on: right above it, over the same span (a wrapped cell's first lines, above its row's other
+    cells)."""
+    return (
+        (above.page, above.column) == (line.page, line.column)
+        and 0 <= line.top - above.bottom <= 0.15 * line.size
+        and above.x0 < line.x1
+        and line.x0 < above.x1
+        and not above.text.endswith(_TERMINAL)
+    )
+
+
 def join_hyphenated(before: str, after: str, vocabulary: Counter[str] | None = None) -> bool:
     """Whether a word broken by a hyphen at a line's end is one word ("treat-" "ment"), not a compound that keeps its
     hyphen ("long-" "term"): as the document writes it elsewhere, whole or hyphenated, when it does; else one word
@@ -136,7 +195,7 @@ class _Assembly:
 
     def _heading(self, line: Line) -> bool:
         words = len(line.text.split())
-        if line.segments > 1 or words > 20 or not any(c.isalpha() for c in line.text):
+        if _cell(line) or words > 20 or not any(c.isalpha() for c in line.text):
             return False
         larger = line.size >= 1.15 * self.body
         return larger or (line.bold and words <= 12 and not line.text.endswith((".", ",", ";")))
@@ -153,7 +212,7 @@ class _Assembly:
 
     def _continues(self, before: Line, line: Line) -> bool:
         """Whether a line carries on the paragraph of the line before it."""
-        if _BULLET.match(line.text) or line.segments > 1:
+        if _BULLET.match(line.text) or _cell(line):
             return False
         if before.text.endswith("-") and join_hyphenated(before.text, line.text, self.vocabulary):
             return True
@@ -175,11 +234,9 @@ class _Assembly:
         units: list[_Unit] = []
         for line in lines:
             last = units[-1] if units else None
-            if line.segments > 1:
+            if _cell(line) or (last is not None and last.kind == "row" and _under_cell(last, line)):
                 kind = "row"
-                joins = (
-                    last is not None and last.kind == "row" and abs(last.lines[-1].bottom - line.bottom) <= 2
-                )
+                joins = last is not None and last.kind == "row" and _same_row(last, line)
             elif self._heading(line):
                 kind = "heading"
                 joins = last is not None and last.kind == "heading" and last.lines[-1].size == line.size
@@ -192,6 +249,11 @@ class _Assembly:
                 )
             if joins:
                 last.lines.append(line)
+            elif kind == "row" and last is not None and last.kind == "paragraph" and _over_cell(last.lines[-1], line):
+                # a wrapped cell's first line, standing alone above the row's other lines
+                units.append(_Unit(kind, [last.lines.pop(), line]))
+                if not last.lines:
+                    units.remove(last)
             else:
                 units.append(_Unit(kind, [line]))
         for unit, following in pairwise(units):
@@ -218,25 +280,28 @@ class _Assembly:
                 parts.append("\n\n")
                 cursor += 2
             start = cursor
-            for i, line in enumerate(unit.lines):
-                piece = line.text
-                following = unit.lines[i + 1] if i + 1 < len(unit.lines) else None
-                joined = (
-                    following is not None
-                    and piece.endswith("-")
-                    and join_hyphenated(piece, following.text, self.vocabulary)
-                )
-                if unit.kind == "row":
-                    piece = ("| " if i == 0 else " | ") + piece + (" |" if following is None else "")
-                elif joined:
-                    piece = piece[:-1]
-                elif following is not None and not piece.endswith("-"):
-                    piece += " "
-                parts.append(piece)
-                boxes.append(
-                    LineBox(cursor, cursor + len(piece), line.page, line.x0, line.top, line.x1, line.bottom)
-                )
-                cursor += len(piece)
+            cells = _cells(unit.lines) if unit.kind == "row" else [unit.lines]
+            for n, cell in enumerate(cells):
+                for i, line in enumerate(cell):
+                    piece = line.text
+                    following = cell[i + 1] if i + 1 < len(cell) else None
+                    joined = (
+                        following is not None
+                        and piece.endswith("-")
+                        and join_hyphenated(piece, following.text, self.vocabulary)
+                    )
+                    if joined:
+                        piece = piece[:-1]
+                    elif following is not None and not piece.endswith("-"):
+                        piece += " "
+                    if unit.kind == "row":
+                        opens = "| " if n == 0 else " | "
+                        piece = (opens if i == 0 else "") + piece + (" |" if following is None and n == len(cells) - 1 else "")
+                    parts.append(piece)
+                    boxes.append(
+                        LineBox(cursor, cursor + len(piece), line.page, line.x0, line.top, line.x1, line.bottom)
+                    )
+                    cursor += len(piece)
             text = "".join(parts[-len(unit.lines) :]) if unit.lines else ""
             if unit.kind == "heading":
                 level = self.levels.get(round(unit.lines[0].size * 2) / 2, len(self.levels) + 1)

@@ -150,6 +150,51 @@ def test_table_rows_stay_whole_with_their_header(tmp_path: Path) -> None:
     assert any(p.text.startswith("Each vector suits") for p in units)
 
 
+def _table(path: Path, rows: list[list[list[str]]], padding: float, centred: bool) -> None:
+    """A table whose cells wrap onto lines 12 points apart, cells centred in their row (as a browser prints an HTML
+    table) or set at its top (as a word processor does), rows `padding` points apart; a paragraph under it."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.drawString(72, 780, "Vectors used in gene therapy differ in how they deliver genetic material.")
+    top = 750.0
+    for cells in rows:
+        tallest = max(map(len, cells))
+        for x, cell in zip((72, 220, 380), cells, strict=True):
+            offset = 6 * (tallest - len(cell)) if centred else 0
+            for n, line in enumerate(cell):
+                pdf.drawString(x, top - offset - 12 * n, line)
+        top -= 12 * tallest + padding
+    pdf.drawString(72, top - 20, "Each delivery method suits other diseases and tissues.")
+    pdf.save()
+
+
+TABLE = [
+    [["Delivery Method"], ["How It Works"], ["Common Use Cases"]],
+    [["Viral vectors (AAV,", "lentivirus, adenovirus)"], ["Modified viruses carry", "genetic material into cells"],
+     ["Most approved therapies", "today"]],
+    [["Electroporation"], ["Electrical pulses open", "cell membranes for", "delivery"], ["Research and some", "cell therapies"]],
+    [["Lipid nanoparticles"], ["Fatty particles", "encapsulate and deliver"], ["mRNA-based therapies"]],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("padding", "centred"), [(5.0, True), (0.0, False)], ids=["centred-padded", "top-touching"])
+def test_a_table_row_whose_cells_wrap_is_one_row_with_each_cell_whole(tmp_path: Path, padding: float,
+                                                                      centred: bool) -> None:  # fmt: skip
+    _table(tmp_path / "table.pdf", TABLE, padding, centred)
+    loaded = read(tmp_path / "table.pdf")
+    assert_verbatim(loaded)
+    units = passages(loaded.document, loaded.blocks)
+    assert [p.text for p in units if p.kind == "row"] == [
+        ("| Viral vectors (AAV, lentivirus, adenovirus) | Modified viruses carry genetic material into cells | Most "
+         "approved therapies today |"),
+        "| Electroporation | Electrical pulses open cell membranes for delivery | Research and some cell therapies |",
+        "| Lipid nanoparticles | Fatty particles encapsulate and deliver | mRNA-based therapies |",
+    ]
+    assert all(p.header == "| Delivery Method | How It Works | Common Use Cases |" for p in units if p.kind == "row")
+    # no cell is taken for a heading: the paragraph under the table stands under none
+    after = next(p for p in units if p.text.startswith("Each delivery method"))
+    assert after.section == ()
+
+
 def test_each_line_knows_its_page_and_box(tmp_path: Path) -> None:
     two_columns(tmp_path / "article.pdf")
     document = read(tmp_path / "article.pdf").document
