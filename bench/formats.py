@@ -1,4 +1,6 @@
-"""Answers per document format on the SQuAD articles: python bench/formats.py [--formats pdf,docx] [--keep]"""
+"""Answers per document format on the SQuAD articles, or on the gene-therapy article and its dev questions:
+
+    python bench/formats.py [--formats pdf,docx] [--keep] [--source gene-therapy]"""
 
 import argparse
 import re
@@ -19,6 +21,7 @@ from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT.parent / "shared/external/squad2-dev-5-articles.json"
+GENE_THERAPY = (ROOT / "corpus/gene-therapy.txt", ROOT.parent / "shared/eval/dev.jsonl")
 OUT = ROOT / "bench/out/formats"
 SHORT = 3  # a quoted "sentence" of at most this many words is a layout fragment
 
@@ -47,6 +50,13 @@ def read_articles(corpus: Path) -> list[Article]:
         title, _, body = path.read_text(encoding="utf-8").partition("\n\n")
         articles.append(Article(path.stem, title.strip(), tuple(body.strip().split("\n\n"))))
     return articles
+
+
+def gene_therapy() -> tuple[list[Article], list[Question]]:
+    """The gene-therapy article (a paragraph or a table line per line, under its own title) and its dev questions."""
+    text, questions = GENE_THERAPY
+    lines = [line.strip() for line in text.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Article("gene-therapy", "Gene therapy", tuple(lines))], read_questions(questions)
 
 
 def render(fmt: str, articles: list[Article], folder: Path, keep: bool) -> None:
@@ -176,6 +186,7 @@ def arguments() -> argparse.Namespace:
         "--formats", default=",".join(RENDERERS), help=f"comma-separated, of {', '.join(RENDERERS)}"
     )
     parser.add_argument("--keep", action="store_true", help="reuse the renderings and indexes already built")
+    parser.add_argument("--source", choices=("squad", "gene-therapy"), default="squad", help="the articles asked")
     args = parser.parse_args()
     args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     unknown = [f for f in args.formats if f not in RENDERERS]
@@ -187,18 +198,21 @@ def arguments() -> argparse.Namespace:
 def main() -> None:
     args = arguments()
     formats = ["plain", *(f for f in args.formats if f != "plain")]
-    convert(SOURCE, OUT / "source")
-    articles = read_articles(OUT / "source/corpus")
-    questions = read_questions(OUT / "source/questions.jsonl")
+    out = OUT if args.source == "squad" else OUT.with_name(f"formats-{args.source}")
+    if args.source == "squad":
+        convert(SOURCE, out / "source")
+        articles, questions = read_articles(out / "source/corpus"), read_questions(out / "source/questions.jsonl")
+    else:
+        articles, questions = gene_therapy()
     source = "\n".join(a.title + "\n" + "\n".join(a.paragraphs) for a in articles)
     embedder = BatchEmbedder(Settings().model, cache_size=10_000)  # shared: questions are encoded once
     embedder.remember(list(dict.fromkeys(q.question.strip() for q in questions)))
     results = []
     for fmt in formats:
-        render(fmt, articles, OUT / fmt, args.keep)
-        result = evaluate(fmt, OUT / fmt, embedder, questions, source)
+        render(fmt, articles, out / fmt, args.keep)
+        result = evaluate(fmt, out / fmt, embedder, questions, source)
         if fmt == "pdf":
-            result.info += "; " + check_pdf(OUT / fmt / "corpus", articles)
+            result.info += "; " + check_pdf(out / fmt / "corpus", articles)
         print(f"{fmt}: {result.info or 'not readable'}", flush=True)
         for note in result.notes:
             print(f"  {note}")

@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 
 import docx
@@ -22,7 +23,16 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, NextPageTemplate, PageTemplate, Paragraph
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    FrameBreak,
+    NextPageTemplate,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
 
 SITE = "Example Encyclopedia"
 RUNNING = "Encyclopedia extract"  # the running header reads "<title> — Encyclopedia extract"
@@ -38,6 +48,7 @@ FOOTER = f"© 2026 {SITE}. All rights reserved."
 PRIVACY = "Privacy policy"
 PAGE_LINES = 55  # lines of a text export's page, before its page-number line
 WRAP = 72
+BROWSER = "/usr/bin/chromium"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +71,28 @@ BOILERPLATE = {
     "html": (SITE, *NAV, "Related articles", *RELATED, COOKIE, ACCEPT, FOOTER, PRIVACY),
 }
 BOILERPLATE["html-nomain"] = BOILERPLATE["html"]
+BOILERPLATE["pdf-print"] = (*BOILERPLATE["html"], "file://")
 PAGE_NUMBERS = {  # injected page-number text, found anywhere in a sentence
     "pdf": re.compile(r"Page \d+ of \d+"),
     "docx": re.compile(r"Page \d+ of \d+"),
     "wrapped": re.compile(r"(?<!\S)- \d+ -(?!\S)"),
+    "pdf-print": re.compile(r"(?<!\S)\d{1,3}/\d{1,3}(?!\S)|\d+/\d+/\d+, \d+:\d+ [AP]M"),  # "2/5"; the date printed
 }
 # A sentence that is nothing but a page number: "12", "- 12 -", "Page 3 of 7".
 PAGE_ONLY = re.compile(r"[\s\-–—.]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[\s\-–—.]*", re.IGNORECASE)
 
 
+def _blocks(article: Article) -> list[str]:
+    """The paragraphs, a run of table lines as one block."""
+    blocks: list[str] = []
+    for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|")):
+        lines = list(run)
+        blocks += ["\n".join(lines)] if table else lines
+    return blocks
+
+
 def write_plain(article: Article, path: Path) -> None:
-    path.write_text(article.title + "\n\n" + "\n\n".join(article.paragraphs) + "\n", encoding="utf-8")
+    path.write_text(article.title + "\n\n" + "\n\n".join(_blocks(article)) + "\n", encoding="utf-8")
 
 
 # --- PDF: A4, two justified hyphenated columns, running header, "Page N of M" footer
@@ -96,6 +118,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", fontName=bold, fontSize=22, leading=27, spaceAfter=4),
         "subtitle": ParagraphStyle("subtitle", fontName="Helvetica-Oblique", fontSize=9, leading=11),
         "body": body,
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=10.5),
     }
 
 
@@ -140,9 +163,24 @@ def _pdf_pass(article: Article, target: io.BytesIO | str, total: int) -> int:
     doc.addPageTemplates(_templates(article.title, total))
     story = [NextPageTemplate("later"), Paragraph(html.escape(article.title), styles["title"]),
              Paragraph(html.escape(SUBTITLE), styles["subtitle"]), FrameBreak()]  # fmt: skip
-    story += [Paragraph(html.escape(p), styles["body"]) for p in article.paragraphs]
+    for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|")):
+        lines = list(run)
+        story += [_pdf_table(lines, styles["cell"])] if table else [Paragraph(html.escape(p), styles["body"]) for p in lines]
     doc.build(story)
     return doc.page
+
+
+def _rows(lines: list[str]) -> list[list[str]]:
+    """Markdown table lines ("| a | b |", "|---|---|") as rows of cells, the header first."""
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines if not set(line) <= set("|-: ")]
+
+
+def _pdf_table(lines: list[str], style: ParagraphStyle) -> Table:
+    """A table as a word processor sets one: cells wrapping at the column's width, set at the top of their row."""
+    rows = [[Paragraph(html.escape(cell), style) for cell in row] for row in _rows(lines)]
+    table = Table(rows, repeatRows=1)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black")]))
+    return table
 
 
 def write_pdf(article: Article, path: Path) -> None:
@@ -184,8 +222,17 @@ def write_docx(article: Article, path: Path) -> None:
     document.styles["Normal"].font.size = Pt(10)
     document.add_heading(article.title, level=0)
     document.add_paragraph(SUBTITLE, style="Subtitle")
-    for text in article.paragraphs:
-        document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|")):
+        lines = list(run)
+        if table:
+            rows = _rows(lines)
+            grid = document.add_table(rows=len(rows), cols=len(rows[0]))
+            for cells, row in zip(grid.rows, rows, strict=True):
+                for cell, text in zip(cells.cells, row, strict=True):
+                    cell.text = text
+            continue
+        for text in lines:
+            document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     section = document.sections[0]
     section.header.paragraphs[0].text = _header(article.title)
     footer = section.footer.paragraphs[0]
@@ -238,9 +285,24 @@ def _page(article: Article, content: str) -> str:
 """
 
 
+def _html_row(cells: list[str], tag: str) -> str:
+    return "<tr>" + "".join(f"<{tag}>{html.escape(cell)}</{tag}>" for cell in cells) + "</tr>"
+
+
+def _table(lines: list[str]) -> str:
+    """Markdown table lines as an HTML table, the first row its header."""
+    head, *rows = _rows(lines)
+    body = "".join(_html_row(row, "td") for row in rows)
+    return f"<table><thead>{_html_row(head, 'th')}</thead><tbody>{body}</tbody></table>"
+
+
 def _body(article: Article) -> str:
-    paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in article.paragraphs)
-    return f"<h1>{html.escape(article.title)}</h1>\n{paragraphs}"
+    """The title and the paragraphs; a run of table lines as a table."""
+    parts: list[str] = []
+    for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|")):
+        lines = list(run)
+        parts += [_table(lines)] if table else [f"<p>{html.escape(p)}</p>" for p in lines]
+    return f"<h1>{html.escape(article.title)}</h1>\n" + "\n".join(parts)
 
 
 def write_html(article: Article, path: Path) -> None:
@@ -253,6 +315,26 @@ def write_html_nomain(article: Article, path: Path) -> None:
     path.write_text(_page(article, content), encoding="utf-8")
 
 
+# --- A web page printed to PDF by a browser: its header (date, page title), footer (address, "2/5"), the page's
+# layout (the article beside its sidebar, table cells centred in their rows and wrapping), the cookie banner on
+# every page
+
+
+def write_printed(article: Article, path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    page_file = path.with_suffix(".html")
+    write_html(article, page_file)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=BROWSER, args=["--headless", "--no-sandbox"])
+        page = browser.new_page()
+        page.goto(page_file.resolve().as_uri())
+        page.pdf(path=str(path), format="A4", display_header_footer=True,
+                 margin={"top": "2cm", "bottom": "2cm", "left": "1.5cm", "right": "1.5cm"})  # fmt: skip
+        browser.close()
+    page_file.unlink()
+
+
 RENDERERS: dict[str, tuple[str, Callable[[Article, Path], None]]] = {  # format: (file suffix, renderer)
     "plain": (".txt", write_plain),
     "pdf": (".pdf", write_pdf),
@@ -260,4 +342,5 @@ RENDERERS: dict[str, tuple[str, Callable[[Article, Path], None]]] = {  # format:
     "wrapped": (".txt", write_wrapped),
     "html": (".html", write_html),
     "html-nomain": (".html", write_html_nomain),
+    "pdf-print": (".pdf", write_printed),
 }

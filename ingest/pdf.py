@@ -137,15 +137,15 @@ def _under_cell(row: "_Unit", line: Line) -> bool:
     return sum(line.x0 < right and left < line.x1 for left, right in spans) == 1
 
 
-def _over_cell(above: Line, line: Line) -> bool:
-    """Whether a line with nothing beside it, not ending like a sentence, is the first line of the cell that a table
-    row's first line goes on: right above it, over the same span (a wrapped cell's first lines, above its row's other
+def _over_cell(above: Line, row: "_Unit") -> bool:
+    """Whether a line with nothing beside it, not ending like a sentence, is the first line of a cell of the table
+    row under it: right above the row, over one of its lines (a wrapped cell's first line, above its row's other
     cells)."""
+    first = min(row.lines, key=lambda ln: ln.top)
     return (
-        (above.page, above.column) == (line.page, line.column)
-        and 0 <= line.top - above.bottom <= 0.15 * line.size
-        and above.x0 < line.x1
-        and line.x0 < above.x1
+        (above.page, above.column) == (first.page, first.column)
+        and 0 <= first.top - above.bottom <= 0.15 * first.size
+        and any(ln.x0 < above.x1 and above.x0 < ln.x1 for ln in row.lines)
         and not above.text.endswith(_TERMINAL)
     )
 
@@ -249,13 +249,12 @@ class _Assembly:
                 )
             if joins:
                 last.lines.append(line)
-            elif kind == "row" and last is not None and last.kind == "paragraph" and _over_cell(last.lines[-1], line):
-                # a wrapped cell's first line, standing alone above the row's other lines
-                units.append(_Unit(kind, [last.lines.pop(), line]))
-                if not last.lines:
-                    units.remove(last)
             else:
                 units.append(_Unit(kind, [line]))
+        for unit, following in pairwise(units):
+            if unit.kind == "paragraph" and following.kind == "row" and _over_cell(unit.lines[-1], following):
+                following.lines.insert(0, unit.lines.pop())  # a wrapped cell's first line, alone above its row
+        units = [unit for unit in units if unit.lines]
         for unit, following in pairwise(units):
             if (
                 unit.kind == "paragraph"
