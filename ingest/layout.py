@@ -150,10 +150,11 @@ def _columns_beside(lines: list[Line], gap: float, width: float) -> bool:
     return sum(ln.x1 < gap for ln in full) >= 4 and sum(ln.x0 > gap for ln in full) >= 4
 
 
-def _rows(lines: list[Line]) -> None:
+def _rows(lines: list[Line], furniture: set[int] | frozenset[int]) -> None:
     """Mark the lines that share a baseline (within 2 points) with another of their column: a table row's cells; and
     those that stand beside another (overlapping it by two fifths of a line's height), as a cell centred in a row
-    whose other cells wrap onto more lines does."""
+    whose other cells wrap onto more lines does. The page's furniture (running headers, a banner) is no cell."""
+    lines = [line for line in lines if id(line) not in furniture]
     group: list[Line] = []
     for line in sorted(lines, key=lambda ln: (ln.column, ln.bottom)):
         if group and (line.column != group[0].column or line.bottom - group[0].bottom > 2):
@@ -174,14 +175,14 @@ def _rows(lines: list[Line]) -> None:
                 line.beside = other.beside = True
 
 
-def reading_order(lines: list[Line]) -> list[Line]:
+def reading_order(lines: list[Line], furniture: set[int] | frozenset[int] = frozenset()) -> list[Line]:
     """Lines in reading order: top to bottom, and between two lines that span the columns, each column in turn
-    from left to right."""
+    from left to right. Furniture: the ids of the page's running lines, which are no table's cells."""
     gutters = _gutters(lines)
     for line in lines:
         crossed = [g for g in gutters if line.x0 < g < line.x1]
         line.column = -1 if crossed else sum(g < line.x0 for g in gutters)
-    _rows(lines)
+    _rows(lines, furniture)
     ordered: list[Line] = []
     band: list[Line] = []
     for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):

@@ -4,6 +4,7 @@ out, larger or bold lines as the section trail, table rows whole. The text as re
 
 import io
 import re
+import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ def read_pdf(path: Path, doc_id: str, limits: Limits) -> Loaded:
 
 
 def _pages(path: Path, deadline: float, seconds: float) -> list[tuple[float, list[Line]]]:
-    """Each page's height and its lines in reading order."""
+    """Each page's height and its lines in content order."""
     if path.stat().st_size == 0:
         raise Unreadable("empty: the file has no bytes")
     try:
@@ -51,7 +52,7 @@ def _pages(path: Path, deadline: float, seconds: float) -> list[tuple[float, lis
             page = pdf[number - 1]
             textpage = page.get_textpage()
             height = page.get_height()
-            pages.append((height, reading_order(page_lines(textpage.raw, height, number))))
+            pages.append((height, page_lines(textpage.raw, height, number)))
             textpage.close()
             page.close()
     finally:
@@ -70,20 +71,31 @@ def _margin(line: Line, height: float) -> str | None:
 
 
 def _body(pages: list[tuple[float, list[Line]]]) -> list[Line]:
-    """Every line but the running ones: text repeated in a page's top or bottom margin on many pages (numbers
-    aside), and page numbers standing alone there."""
+    """Every line but the running ones, page by page in reading order: text repeated in a page's top or bottom margin
+    on many pages (numbers aside), page numbers standing alone there, and text repeated at one place in the lower
+    quarter of most pages, three at least (a web page's cookie banner printed at the foot of every page). The running
+    lines still bound the page's columns (a running title crosses a table's gaps, not a gutter), but no line beside
+    one is a table's cell for it."""
     seen: Counter[tuple[str, str]] = Counter()
+    placed: Counter[tuple[int, str]] = Counter()
     for height, lines in pages:
         seen.update({(zone, _shape(ln.text)) for ln in lines if (zone := _margin(ln, height))})
-    enough = max(2.0, 0.3 * len(pages))
+        placed.update({(round(ln.top / 4), _shape(ln.text)) for ln in lines if ln.top > 0.75 * height})
+    enough, most = max(2.0, 0.3 * len(pages)), max(3.0, 0.5 * len(pages))
 
     def running(line: Line, height: float) -> bool:
+        if line.top > 0.75 * height and placed[round(line.top / 4), _shape(line.text)] >= most:
+            return True
         zone = _margin(line, height)
         return zone is not None and (
             seen[zone, _shape(line.text)] >= enough or bool(PAGE_NUMBER.fullmatch(line.text))
         )
 
-    return [line for height, lines in pages for line in lines if not running(line, height)]
+    body = []
+    for height, lines in pages:
+        furniture = {id(line) for line in lines if running(line, height)}
+        body += [line for line in reading_order(lines, furniture) if id(line) not in furniture]
+    return body
 
 
 def _title_like(text: str) -> bool:
@@ -108,43 +120,56 @@ def _cells(lines: list[Line]) -> list[list[Line]]:
     return [sorted(cell, key=lambda ln: ln.top) for cell in cells]
 
 
-def _right_under(row: "_Unit", line: Line) -> bool:
-    """Whether a line stands under a table row's lines no further apart than a paragraph's lines, in its column."""
+def _leading(lines: list[Line]) -> float:
+    """The usual gap between a paragraph's lines, in font sizes: the median of those between a line and the next one
+    under it, closer than a line's height (0.1 where none are)."""
+    gaps = [
+        (line.top - before.bottom) / line.size
+        for before, line in pairwise(lines)
+        if (before.page, before.column) == (line.page, line.column) and before.x0 < line.x1 and line.x0 < before.x1
+        and -0.5 * line.size < line.top - before.bottom < 0.9 * line.size
+    ]  # fmt: skip
+    return statistics.median(gaps) if gaps else 0.1
+
+
+def _right_under(row: "_Unit", line: Line, leading: float) -> bool:
+    """Whether a line stands under a table row's lines no further apart than a paragraph's lines (leading: the gap
+    between a paragraph's lines, in font sizes), in its column."""
     last = row.lines[-1]
     return (line.page, line.column) == (last.page, last.column) and line.top <= max(
         ln.bottom for ln in row.lines
-    ) + 0.15 * line.size
+    ) + (leading + 0.12) * line.size
 
 
-def _same_row(row: "_Unit", line: Line) -> bool:
+def _same_row(row: "_Unit", line: Line, leading: float) -> bool:
     """Whether a cell's line belongs to the table row being read: right under it (a padded row's next row starts
     lower), and not opening the next row of a table whose rows touch, as a line does that stands under the row's
-    first cell, shares its baseline with another cell's line and starts anew, not in lowercase ("Lipid
-    nanoparticles" under "Viral vectors (AAV," "lentivirus, adenovirus)")."""
-    if not _right_under(row, line):
+    first cell, shares its baseline with another cell's line and starts with a capital ("Lipid nanoparticles" under
+    "Viral vectors" "(AAV, lentivirus, adenovirus)")."""
+    if not _right_under(row, line, leading):
         return False
     first = min(ln.x0 for ln in row.lines)
     under = any(ln.x0 < line.x1 and line.x0 < ln.x1 for ln in row.lines)
-    return not (line.segments > 1 and under and line.x0 < first + line.size and not line.text[:1].islower())
+    return not (line.segments > 1 and under and line.x0 < first + line.size and line.text[:1].isupper())
 
 
-def _under_cell(row: "_Unit", line: Line) -> bool:
+def _under_cell(row: "_Unit", line: Line, leading: float) -> bool:
     """Whether a line with nothing beside it goes on a cell of the table row above it: right under the row, within
     the span of one of its cells (a wrapped cell's last lines, below its row's other cells)."""
-    if not _right_under(row, line):
+    if not _right_under(row, line, leading):
         return False
     spans = [(min(ln.x0 for ln in cell), max(ln.x1 for ln in cell)) for cell in _cells(row.lines)]
     return sum(line.x0 < right and left < line.x1 for left, right in spans) == 1
 
 
-def _over_cell(above: Line, row: "_Unit") -> bool:
+def _over_cell(above: Line, row: "_Unit", leading: float) -> bool:
     """Whether a line with nothing beside it, not ending like a sentence, is the first line of a cell of the table
     row under it: right above the row, over one of its lines (a wrapped cell's first line, above its row's other
     cells)."""
     first = min(row.lines, key=lambda ln: ln.top)
     return (
         (above.page, above.column) == (first.page, first.column)
-        and 0 <= first.top - above.bottom <= 0.15 * first.size
+        and 0 <= first.top - above.bottom <= (leading + 0.12) * first.size
         and any(ln.x0 < above.x1 and above.x0 < ln.x1 for ln in row.lines)
         and not above.text.endswith(_TERMINAL)
     )
@@ -190,6 +215,7 @@ class _Assembly:
         heading_sizes = sorted({round(ln.size * 2) / 2 for ln in lines if self._heading(ln)}, reverse=True)
         self.levels = {size: level for level, size in enumerate(heading_sizes, start=1)}
         self.edges = self._edges(lines)
+        self.leading = _leading(lines)
         self.vocabulary = vocabulary(lines)
         self.units = self._units(lines)
 
@@ -234,9 +260,9 @@ class _Assembly:
         units: list[_Unit] = []
         for line in lines:
             last = units[-1] if units else None
-            if _cell(line) or (last is not None and last.kind == "row" and _under_cell(last, line)):
+            if _cell(line) or (last is not None and last.kind == "row" and _under_cell(last, line, self.leading)):
                 kind = "row"
-                joins = last is not None and last.kind == "row" and _same_row(last, line)
+                joins = last is not None and last.kind == "row" and _same_row(last, line, self.leading)
             elif self._heading(line):
                 kind = "heading"
                 joins = last is not None and last.kind == "heading" and last.lines[-1].size == line.size
@@ -252,7 +278,7 @@ class _Assembly:
             else:
                 units.append(_Unit(kind, [line]))
         for unit, following in pairwise(units):
-            if unit.kind == "paragraph" and following.kind == "row" and _over_cell(unit.lines[-1], following):
+            if unit.kind == "paragraph" and following.kind == "row" and _over_cell(unit.lines[-1], following, self.leading):
                 following.lines.insert(0, unit.lines.pop())  # a wrapped cell's first line, alone above its row
         units = [unit for unit in units if unit.lines]
         for unit, following in pairwise(units):

@@ -151,11 +151,13 @@ def test_table_rows_stay_whole_with_their_header(tmp_path: Path) -> None:
 
 
 def _table(path: Path, rows: list[list[list[str]]], padding: float, centred: bool) -> None:
-    """A table whose cells wrap onto lines 12 points apart, cells centred in their row (as a browser prints an HTML
-    table) or set at its top (as a word processor does), rows `padding` points apart; a paragraph under it."""
+    """A table whose cells wrap onto lines 12 points apart, as the paragraph's over it, cells centred in their row (as
+    a browser prints an HTML table) or set at its top (as a word processor does), rows `padding` points apart; a
+    paragraph under it."""
     pdf = canvas.Canvas(str(path), pagesize=A4)
-    pdf.drawString(72, 780, "Vectors used in gene therapy differ in how they deliver genetic material.")
-    top = 750.0
+    for n, line in enumerate(textwrap.wrap(PROSE, 80)):
+        pdf.drawString(72, 780 - 12 * n, line)
+    top = 720.0
     for cells in rows:
         tallest = max(map(len, cells))
         for x, cell in zip((72, 220, 380), cells, strict=True):
