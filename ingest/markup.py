@@ -13,10 +13,11 @@ from ingest.units import Block
 _MD = MarkdownIt("commonmark").enable("table")
 _MARKER = re.compile(r"\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])(?=\s|$))?\s*")  # "**Methods:**" is no list item
 _HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
-_ITEMS = {"li", "dt", "dd"}
-_BREAKS = {*_HEADINGS, *_ITEMS, "address", "article", "aside", "blockquote", "body", "caption", "center",
+_ITEMS = {"li", "dd"}
+_QUESTIONS = {"summary", "dt"}  # head what follows them in their <details> or <dl> (a FAQ's questions, a glossary's terms)
+_BREAKS = {*_HEADINGS, *_ITEMS, *_QUESTIONS, "address", "article", "aside", "blockquote", "body", "caption", "center",
            "details", "dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "header",
-           "hgroup", "hr", "html", "legend", "main", "ol", "p", "pre", "section", "summary", "table", "td",
+           "hgroup", "hr", "html", "legend", "main", "ol", "p", "pre", "section", "table", "td",
            "th", "tr", "ul"}  # fmt: skip
 _SKIP = ["script", "style", "noscript", "template", "head", "button", "select", "input", "textarea", "iframe",
          "svg", "canvas", "video", "audio", "object", "embed", "nav", "aside", "dialog", "menu"]  # fmt: skip
@@ -27,6 +28,7 @@ _WORDS = {"ad", "ads", "advert", "adverts", "advertisement", "banner", "breadcru
           "newsletter", "pagination", "popup", "promo", "related", "share", "sharing", "sidebar", "signup",
           "skip", "social", "sponsored", "subscribe", "toc", "widget", "widgets", "sr-only",
           "visually-hidden", "screen-reader-text"}  # fmt: skip
+_DISCLOSING = {"accordion", "collapse", "collapsible", "expand", "toggle", "faq", "question", "disclosure"}
 _STEMS = ("cookie", "consent", "gdpr")  # also inside glued names ("cookiebar"): no English word hides them
 _FRAMING = {"header", "footer", "masthead"}
 _KINDS = {"paragraph", "item"}  # what a link-density test may drop; never a heading or a row
@@ -49,6 +51,7 @@ class Reading:
     parts: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     cursor: int = 0
+    asked: int | None = None  # the trail's length before the open question, while one is
 
     def add(self, content: str, kind: str | None = None, header: str | None = None) -> None:
         """Append a part; with a kind it is also a block (a heading or a header row is text but no block)."""
@@ -66,6 +69,20 @@ class Reading:
         self.add(title)
         if title.strip():
             self.section = set_heading(self.section, level, title.strip())
+        self.asked = None
+
+    def question(self, title: str) -> None:
+        """A question (or a term) heading what follows it until it is answered: under the headings before it, in
+        place of the question before it."""
+        self.answered()
+        self.add(title)
+        if title.strip():
+            self.asked = len(self.section)
+            self.section = (*self.section, title.strip())
+
+    def answered(self) -> None:
+        if self.asked is not None:
+            self.section, self.asked = self.section[: self.asked], None
 
     @property
     def text(self) -> str:
@@ -109,6 +126,21 @@ def _words(tag: Tag) -> set[str]:
     return words
 
 
+def _disclosures(soup: BeautifulSoup) -> set[str]:
+    """An accordion's buttons read as its questions (a <summary>'s name given to each), and the ids of the panels
+    they open, which may be hidden until opened: a button that says what it opens (aria-expanded, aria-controls) or
+    sits in an accordion ("accordion-header"). A button inside a heading is the heading's text."""
+    controlled: set[str] = set()
+    for button in soup.find_all(lambda t: t.name == "button" or t.get("role") == "button"):
+        opens = button.has_attr("aria-expanded") or button.has_attr("aria-controls")
+        if button.find_parent(_HEADINGS) is not None:
+            button.name = "span"
+        elif opens or _words(button) & _DISCLOSING:
+            button.name = "summary"
+        controlled.update(str(button.get("aria-controls", "")).split())
+    return controlled
+
+
 def _is_main(tag: Tag) -> bool:
     return tag.name == "main" or tag.get("role") == "main"
 
@@ -123,26 +155,26 @@ def _own_header(tag: Tag) -> bool:
     return inside is not None and tag.find(_HEADINGS) is not None
 
 
-def _flagged(tag: Tag, words: set[str]) -> bool:
+def _flagged(tag: Tag, words: set[str], controlled: set[str]) -> bool:
     roles = set(str(tag.get("role", "")).lower().split())
     hidden = (
         tag.get("aria-hidden") == "true"
         or tag.has_attr("hidden")
         or _HIDDEN_STYLE.search(str(tag.get("style", "")))
-    )
+    ) and not (tag.get("id") in controlled or words & _DISCLOSING)  # a closed accordion's panel is read
     stems = any(stem in word for word in words for stem in _STEMS)
     return bool(hidden or tag.name == "form" or roles & _ROLES or words & _WORDS or stems)
 
 
-def _is_boilerplate(tag: Tag) -> bool:
+def _is_boilerplate(tag: Tag, controlled: set[str]) -> bool:
     """Headers, footers, banners, sidebars, forms, hidden parts; never a wrapper of the content (a page-wide
     ASP.NET form, a "has-sidebar" layout div)."""
-    if tag.name in ("html", "body", "main", "article") or _is_main(tag):
+    if tag.name in ("html", "body", "main", "article", "summary") or _is_main(tag):
         return False
     words = _words(tag)
     if tag.name in ("header", "footer") or words & _FRAMING:
         return not _own_header(tag) and not _holds(tag, ("main", "article"))
-    return _flagged(tag, words) and not _holds(tag, ("main", "article", "h1"))
+    return _flagged(tag, words, controlled) and not _holds(tag, ("main", "article", "h1"))
 
 
 def _cell(cell: Tag) -> str:
@@ -169,6 +201,7 @@ class _Walker:
     buffer: list[tuple[str, bool]] = field(default_factory=list)
 
     def visit(self, node: Tag, kind: str, link: bool = False) -> None:
+        asked = False
         for child in node.children:
             if isinstance(child, NavigableString):
                 if not isinstance(child, PreformattedString):  # comments, doctypes, CDATA are not text
@@ -178,6 +211,11 @@ class _Walker:
             elif child.name == "table" and not _is_layout(child):
                 self.flush(kind)
                 self.table(child)
+            elif child.name in _QUESTIONS:
+                self.flush(kind)
+                self.visit(child, "question")
+                self.flush("question")
+                asked = True
             elif child.name in _BREAKS:
                 self.flush(kind)
                 inner = child.name if child.name in _HEADINGS else "item" if child.name in _ITEMS else kind
@@ -185,6 +223,9 @@ class _Walker:
                 self.flush(inner)
             else:
                 self.visit(child, kind, link or child.name == "a")
+        if asked:  # the <details>, <dl> or accordion item ends: what follows is no answer to its question
+            self.flush(kind)
+            self.runs.append(("answered", "", None))
 
     def flush(self, kind: str) -> None:
         text = " ".join("".join(piece for piece, _ in self.buffer).split())
@@ -242,15 +283,20 @@ def _runs(soup: BeautifulSoup) -> list[tuple[str, str, str | None]]:
 def html_blocks(doc_id: str, html: str) -> tuple[str, list[Block]]:
     """A page's main content as read (paragraphs, items, rows, headings); never navigation or banners."""
     soup = BeautifulSoup(html, "html.parser")
+    controlled = _disclosures(soup)
     for tag in soup.find_all(_SKIP):
         tag.decompose()
-    for tag in [tag for tag in soup.find_all(True) if _is_boilerplate(tag)]:
+    for tag in [tag for tag in soup.find_all(True) if _is_boilerplate(tag, controlled)]:
         if not tag.decomposed:  # inside one already dropped
             tag.decompose()
     reading = Reading(doc_id)
     for kind, content, header in _runs(soup):
         if kind in _HEADINGS:
             reading.heading(int(kind[1]), content)
+        elif kind == "question":
+            reading.question(content)
+        elif kind == "answered":
+            reading.answered()
         else:
             reading.add(content, None if kind == "header" else kind, header)
     return reading.text, reading.blocks

@@ -138,3 +138,32 @@ def test_text_outside_paragraphs_and_in_layout_tables_is_read() -> None:
 def test_list_item_holding_paragraphs_is_an_item() -> None:
     _, units = _read("<main><ul><li><p>Rivers erode their banks.</p></li></ul></main>")
     assert [(p.text, p.kind) for p in units] == [("Rivers erode their banks.", "item")]
+
+
+FAQ = """<!doctype html><html><body><main><h1>Water service</h1>
+<details><summary>How do I start water service?</summary><p>Submit a request 3 business days before you move in.</p>
+</details>
+<p>Our offices are open on weekdays.</p>
+<dl><dt>Can I pay with a credit card?</dt><dd>Yes, online and by phone.</dd>
+<dt>What if I can't pay on time?</dt><dd>Call us to set up a payment plan.</dd></dl>
+<div class="accordion-item"><button class="accordion-header" aria-expanded="false" aria-controls="p2">Is there a fee
+to stop service?</button><div id="p2" style="display:none"><p>No, stopping service is free.</p></div></div>
+<h2><button aria-expanded="false" aria-controls="p1">When are meters read?</button></h2>
+<div id="p1" hidden><p>Meters are read every 30 days.</p></div>
+<p hidden>Hidden promotion text.</p><button type="button">Print this page</button>
+</main></body></html>"""
+
+
+def test_a_faq_question_heads_its_answer_however_the_page_folds_it() -> None:
+    # <details>, a definition list, an accordion's button and its closed panel, a button in a heading: each question
+    # is its answer's section, and only until its answer ends
+    text, units = _read(FAQ)
+    section = {p.text: p.section for p in units}
+    assert section["Submit a request 3 business days before you move in."] == (
+        "Water service", "How do I start water service?")
+    assert section["Our offices are open on weekdays."] == ("Water service",)
+    assert section["Yes, online and by phone."] == ("Water service", "Can I pay with a credit card?")
+    assert section["Call us to set up a payment plan."] == ("Water service", "What if I can't pay on time?")
+    assert section["No, stopping service is free."] == ("Water service", "Is there a fee to stop service?")
+    assert section["Meters are read every 30 days."] == ("Water service", "When are meters read?")
+    assert "Hidden promotion text" not in text and "Print this page" not in text
