@@ -137,6 +137,7 @@ def _gutters(lines: list[Line]) -> list[float]:
                 and start > 0.15 * width
                 and x < 0.85 * width
                 and _columns_beside(narrow, gap, width)
+                and not _table_gap(narrow, gap)
             ):
                 gutters.append(gap)
             start = None
@@ -148,6 +149,17 @@ def _columns_beside(lines: list[Line], gap: float, width: float) -> bool:
     a table leave gaps too, but its cells are short)."""
     full = [ln for ln in lines if ln.x1 - ln.x0 >= 0.25 * width]
     return sum(ln.x1 < gap for ln in full) >= 4 and sum(ln.x0 > gap for ln in full) >= 4
+
+
+def _table_gap(lines: list[Line], gap: float) -> bool:
+    """Whether a gap is a table's, between its last column and the others: most lines right of it share a baseline
+    (within 2 points) with a line left of it that is a cell of a row there, beside another line on its baseline. A
+    column of text beside another holds no rows."""
+    left = [ln for ln in lines if ln.x1 < gap]
+    right = [ln for ln in lines if ln.x0 > gap]
+    cells = [ln for ln in left if any(o is not ln and abs(o.bottom - ln.bottom) <= 2 for o in left)]
+    shared = sum(any(abs(c.bottom - ln.bottom) <= 2 for c in cells) for ln in right)
+    return bool(right) and shared >= 0.5 * len(right)
 
 
 def _rows(lines: list[Line], furniture: set[int] | frozenset[int]) -> None:

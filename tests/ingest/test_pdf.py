@@ -122,6 +122,28 @@ def test_a_banner_printed_low_on_every_page_is_left_out_and_makes_no_table(tmp_p
     assert " ".join(lines[:48]).replace("- ", "-") in " ".join(loaded.document.text.split())
 
 
+def test_a_table_whose_cells_hold_long_text_is_no_page_of_columns(tmp_path: Path) -> None:
+    # a manual's troubleshooting table: its last column's gap is crossed by no line, as a gutter is, yet its lines
+    # stand on the rows' baselines
+    rows = [("Problem", "Possible cause", "What to do")] + [
+        (f"Fault {n}", f"The door of unit {n} is not closed properly", f"Close the door of unit {n} until it clicks")
+        for n in range(1, 7)
+    ]  # fmt: skip
+    pdf = canvas.Canvas(str(tmp_path / "manual.pdf"), pagesize=A4)
+    pdf.setFont("Helvetica", 9)
+    for n, line in enumerate(textwrap.wrap(PROSE, 100)):
+        pdf.drawString(50, 780 - 12 * n, line)
+    for i, cells in enumerate(rows):
+        for x, cell in zip((50, 120, 330), cells, strict=True):
+            pdf.drawString(x, 720 - 18 * i, cell)
+    pdf.save()
+    loaded = read(tmp_path / "manual.pdf")
+    units = passages(loaded.document, loaded.blocks)
+    row = next(p for p in units if p.kind == "row" and "Fault 3" in p.text)
+    assert row.text == "| Fault 3 | The door of unit 3 is not closed properly | Close the door of unit 3 until it clicks |"
+    assert row.header == "| Problem | Possible cause | What to do |"
+
+
 def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
     two_columns(tmp_path / "article.pdf")
     loaded = read(tmp_path / "article.pdf")
