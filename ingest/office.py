@@ -3,6 +3,7 @@
 import re
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,11 +132,80 @@ def _styles(document: WordDocument) -> dict[str | None, _Style]:
     return styles
 
 
+def _on(flag: _Element | None) -> bool:
+    return flag is not None and flag.get(W + "val", "true") not in ("false", "0", "off")
+
+
+def _default_size(document: WordDocument) -> int:
+    """The type size (half-points) of text that sets none: the document's default, else Word's 11 points."""
+    sz = document.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}sz")
+    value = sz.get(W + "val") if sz is not None else None
+    return int(value) if value and value.isdigit() else 22
+
+
+def _look(p: _Element, default: int) -> tuple[bool, int | None] | None:
+    """How a paragraph's visible text is set: whether every run is bold, and the size (half-points) all its runs
+    share (None where they differ); None where it has no visible run."""
+    runs = [r for r in p.iter(W + "r") if (r.findtext(W + "t") or "").strip() and not _hidden(r)]
+    if not runs:
+        return None
+    sizes = set()
+    for run in runs:
+        sz = run.find(f"{W}rPr/{W}sz")
+        value = sz.get(W + "val") if sz is not None else None
+        sizes.add(int(value) if value and value.isdigit() else default)
+    return all(_on(r.find(f"{W}rPr/{W}b")) for r in runs), sizes.pop() if len(sizes) == 1 else None
+
+
+def _title_like(text: str) -> bool:
+    """Short, with a letter, not ending like a sentence or a clause (a question may be a heading)."""
+    return len(text.split()) <= 12 and any(c.isalpha() for c in text) and not text.endswith((".", ",", ";", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class _HandSet:
+    """Headings set by hand, with no heading style: a short paragraph in larger type than the body's, or in bold;
+    levels by size, larger first, under the deepest heading style the document uses, bold in body type last."""
+
+    default: int  # the size of text that sets none
+    levels: dict[int | None, int]  # by size; None: bold in body type
+
+    @classmethod
+    def of(cls, document: WordDocument, styles: dict[str | None, _Style]) -> "_HandSet":
+        default, styled, sizes, shapes = _default_size(document), 0, Counter(), []
+        for p in document.element.body.iter(W + "p"):
+            level, text = _level(p, _style(p, styles)), _shown(p).strip()
+            if level is not None:
+                styled = max(styled, level)
+            elif (look := _look(p, default)) is not None:
+                if look[1] is not None:
+                    sizes[look[1]] += len(text)
+                shapes.append((look, _title_like(text)))
+        body = sizes.most_common(1)[0][0] if sizes else default
+        larger = sorted({size for (_, size), short in shapes if short and size and size >= 1.15 * body}, reverse=True)
+        levels: dict[int | None, int] = {size: styled + n for n, size in enumerate(larger, start=1)}
+        if any(short and bold and size not in levels for (bold, size), short in shapes):
+            levels[None] = styled + len(larger) + 1
+        return cls(default, levels)
+
+    def level(self, p: _Element, text: str) -> int | None:
+        if not _title_like(text) or (look := _look(p, self.default)) is None:
+            return None
+        bold, size = look
+        return self.levels[size] if size in self.levels else self.levels.get(None) if bold else None
+
+
+def _style(p: _Element, styles: dict[str | None, _Style]) -> _Style:
+    style_id = p.find(f"{W}pPr/{W}pStyle")
+    return styles.get(style_id.get(W + "val") if style_id is not None else None, styles[None])
+
+
 @dataclass(slots=True)
 class _Word:
     reading: Reading
     styles: dict[str | None, _Style]
     check: Callable[[], None]
+    hand: _HandSet
     title: tuple[str, ...] = ()  # the document's Title, above every heading in the trail
 
     def walk(self, element: _Element) -> None:
@@ -150,13 +220,14 @@ class _Word:
                 _add_table(self.reading, [[_cell(tc) for tc in row if tc.tag == W + "tc"] for row in rows])
 
     def paragraph(self, p: _Element) -> None:
-        text, style_id = _shown(p).strip(), p.find(f"{W}pPr/{W}pStyle")
-        style = self.styles.get(style_id.get(W + "val") if style_id is not None else None, self.styles[None])
+        text, style = _shown(p).strip(), _style(p, self.styles)
         if not text or style.name.startswith("toc"):  # a table of contents repeats the headings
             return
+        numbered = style.numbered or p.find(f"{W}pPr/{W}numPr") is not None
         level = _level(p, style)
+        if level is None and not numbered:
+            level = self.hand.level(p, text)
         if level is None:
-            numbered = style.numbered or p.find(f"{W}pPr/{W}numPr") is not None
             self.reading.add(text, "item" if numbered or style.name.startswith("list") else "paragraph")
             return
         self.reading.add(text)
@@ -187,7 +258,8 @@ def read_docx(path: Path, doc_id: str, limits: Limits) -> Loaded:
     """The body in order: paragraphs, items, table rows, text boxes; not page headers, footers, comments."""
     check = _check_archive(path, limits, "docx")
     document = docx.Document(str(path))
-    word = _Word(Reading(doc_id), _styles(document), check)
+    styles = _styles(document)
+    word = _Word(Reading(doc_id), styles, check, _HandSet.of(document, styles))
     word.walk(document.element.body)
     return Loaded(Document(doc_id, word.reading.text, "docx"), word.reading.blocks)
 

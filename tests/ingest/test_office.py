@@ -8,6 +8,7 @@ import pptx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
+from docx.shared import Pt
 from pptx.util import Inches
 
 from ingest.load import load_file
@@ -179,6 +180,29 @@ def test_docx_style_based_on_a_heading_is_a_heading(tmp_path: Path) -> None:
     loaded, units = read(tmp_path / "styles.docx")
     assert [(p.text, p.section) for p in units] == [("Vectors deliver genes.", ("Delivery",))]
     assert "Contents entry" not in loaded.document.text  # a table of contents repeats the headings
+
+
+def test_docx_headings_set_by_hand_in_larger_type_or_bold_are_headings(tmp_path: Path) -> None:
+    # no heading style: the writer made the title larger, a section heading larger too, a question bold
+    document = docx.Document()
+    for text, size, bold in [("Parking Permit Guide", 18, True), ("Who can apply", 13, False)]:
+        run = document.add_paragraph().add_run(text)
+        run.font.size, run.bold = Pt(size), bold
+    document.add_paragraph("Any resident with a vehicle registered here can apply.")
+    document.add_paragraph().add_run("How long does it take?").bold = True
+    document.add_paragraph("Permits are mailed within 10 business days.")
+    document.add_paragraph().add_run("Bold words in a sentence stay a paragraph.").bold = True
+    document.add_paragraph("1. Fill in the form")
+    document.save(tmp_path / "hand.docx")
+    _, units = read(tmp_path / "hand.docx")
+    assert [(p.text, p.section) for p in units] == [
+        ("Any resident with a vehicle registered here can apply.", ("Parking Permit Guide", "Who can apply")),
+        ("Permits are mailed within 10 business days.",
+         ("Parking Permit Guide", "Who can apply", "How long does it take?")),
+        ("Bold words in a sentence stay a paragraph.",
+         ("Parking Permit Guide", "Who can apply", "How long does it take?")),
+        ("1. Fill in the form", ("Parking Permit Guide", "Who can apply", "How long does it take?")),
+    ]  # fmt: skip
 
 
 def test_file_that_is_not_a_zip_is_skipped_with_a_note(tmp_path: Path) -> None:
