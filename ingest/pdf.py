@@ -20,6 +20,8 @@ from ingest.units import Block, Document, Limits, LineBox, Loaded, Unreadable
 PAGE_NUMBER = re.compile(r"[\W_]*(page\s*)?(\d{1,4}|[ivxlc]{1,6})(\s*(of|/)\s*\d{1,4})?[\W_]*", re.IGNORECASE)
 _BULLET = re.compile(r"([•●▪◦‣∙·–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _TERMINAL = tuple(".!?:;")
+_PREFIXES = {"re", "pre", "un", "non", "co", "de", "dis", "mis", "sub", "anti", "inter", "over", "under", "semi",
+             "multi", "post", "micro", "trans"}  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 MARGIN = 0.08  # share of the page's height at its top and bottom where running headers and footers stand
 
@@ -189,6 +191,8 @@ def join_hyphenated(before: str, after: str, vocabulary: Counter[str] | None = N
     if not tail.group().islower():  # Anglo-Saxon, COVID-19
         return False
     whole, first, second = (zipf_frequency(w, "en") for w in (joined, head.group(), tail.group()))
+    if head.group().lower() in _PREFIXES and whole > 0:  # re- programmed: reprogrammed, a word
+        return True
     return not (second >= 3.0 and (first >= 3.0 or whole == 0) and whole < 3.0)
 
 

@@ -169,6 +169,8 @@ def test_hyphen_of_a_line_break_is_removed_and_a_real_one_kept(tmp_path: Path) -
                     "regional hospitals of the state.")  # fmt: skip
     assert join_hyphenated("treat-", "ment") and not join_hyphenated("long-", "term")
     assert not join_hyphenated("Anglo-", "Saxon") and not join_hyphenated("adeno-", "associated")
+    assert join_hyphenated("re-", "programmed") and join_hyphenated("non-", "invasive")  # a prefix and a word
+    assert not join_hyphenated("X-", "ray") and not join_hyphenated("self-", "limiting")
 
 
 def test_table_rows_stay_whole_with_their_header(tmp_path: Path) -> None:
