@@ -126,6 +126,30 @@ def _words(tag: Tag) -> set[str]:
     return words
 
 
+def title_like(text: str) -> bool:
+    """Short, with a letter, not ending like a sentence or a clause (a question may be a heading)."""
+    return len(text.split()) <= 12 and any(c.isalpha() for c in text) and not text.endswith((".", ",", ";", ":"))
+
+
+def _bold_line(tag: Tag) -> bool:
+    """A paragraph that is all bold and short, as a heading or a FAQ's question set by hand ("<p><strong>How do I
+    pay?</strong></p>"), holding no block of its own."""
+    if tag.find(lambda t: t.name in _BREAKS) is not None:
+        return False
+    strings = [text for text in tag.find_all(string=True) if text.strip()]
+    text = " ".join(tag.get_text(" ").split())
+    return bool(strings) and all(_bold(piece, tag) for piece in strings) and title_like(text)
+
+
+def _bold(piece: NavigableString, within: Tag) -> bool:
+    for parent in piece.parents:
+        if parent is within:
+            return False
+        if parent.name in ("strong", "b"):
+            return True
+    return False
+
+
 def _disclosures(soup: BeautifulSoup) -> set[str]:
     """An accordion's buttons read as its questions (a <summary>'s name given to each), and the ids of the panels
     they open, which may be hidden until opened: a button that says what it opens (aria-expanded, aria-controls) or
@@ -211,7 +235,7 @@ class _Walker:
             elif child.name == "table" and not _is_layout(child):
                 self.flush(kind)
                 self.table(child)
-            elif child.name in _QUESTIONS:
+            elif child.name in _QUESTIONS or (child.name in ("p", "div") and _bold_line(child)):
                 self.flush(kind)
                 self.visit(child, "question")
                 self.flush("question")

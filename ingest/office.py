@@ -19,7 +19,7 @@ from pptx.shapes.group import GroupShape
 from pptx.slide import Slide
 from pptx.text.text import _Paragraph
 
-from ingest.markup import Reading, set_heading
+from ingest.markup import Reading, set_heading, title_like
 from ingest.units import Document, Limits, Loaded, Unreadable
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -157,11 +157,6 @@ def _look(p: _Element, default: int) -> tuple[bool, int | None] | None:
     return all(_on(r.find(f"{W}rPr/{W}b")) for r in runs), sizes.pop() if len(sizes) == 1 else None
 
 
-def _title_like(text: str) -> bool:
-    """Short, with a letter, not ending like a sentence or a clause (a question may be a heading)."""
-    return len(text.split()) <= 12 and any(c.isalpha() for c in text) and not text.endswith((".", ",", ";", ":"))
-
-
 @dataclass(frozen=True, slots=True)
 class _HandSet:
     """Headings set by hand, with no heading style: a short paragraph in larger type than the body's, or in bold;
@@ -180,7 +175,7 @@ class _HandSet:
             elif (look := _look(p, default)) is not None:
                 if look[1] is not None:
                     sizes[look[1]] += len(text)
-                shapes.append((look, _title_like(text)))
+                shapes.append((look, title_like(text)))
         body = sizes.most_common(1)[0][0] if sizes else default
         larger = sorted({size for (_, size), short in shapes if short and size and size >= 1.15 * body}, reverse=True)
         levels: dict[int | None, int] = {size: styled + n for n, size in enumerate(larger, start=1)}
@@ -189,7 +184,7 @@ class _HandSet:
         return cls(default, levels)
 
     def level(self, p: _Element, text: str) -> int | None:
-        if not _title_like(text) or (look := _look(p, self.default)) is None:
+        if not title_like(text) or (look := _look(p, self.default)) is None:
             return None
         bold, size = look
         return self.levels[size] if size in self.levels else self.levels.get(None) if bold else None

@@ -150,6 +150,8 @@ FAQ = """<!doctype html><html><body><main><h1>Water service</h1>
 to stop service?</button><div id="p2" style="display:none"><p>No, stopping service is free.</p></div></div>
 <h2><button aria-expanded="false" aria-controls="p1">When are meters read?</button></h2>
 <div id="p1" hidden><p>Meters are read every 30 days.</p></div>
+<p><strong>Can I get a paper bill?</strong></p><p>Yes, paper bills are free.</p>
+<p><strong>Note:</strong> bills are mailed monthly.</p>
 <p hidden>Hidden promotion text.</p><button type="button">Print this page</button>
 </main></body></html>"""
 
@@ -166,4 +168,7 @@ def test_a_faq_question_heads_its_answer_however_the_page_folds_it() -> None:
     assert section["Call us to set up a payment plan."] == ("Water service", "What if I can't pay on time?")
     assert section["No, stopping service is free."] == ("Water service", "Is there a fee to stop service?")
     assert section["Meters are read every 30 days."] == ("Water service", "When are meters read?")
+    # a question set in bold by hand heads what follows it, as far as the next one or its container's end
+    assert section["Yes, paper bills are free."] == ("Water service", "When are meters read?", "Can I get a paper bill?")
+    assert section["Note: bills are mailed monthly."] == section["Yes, paper bills are free."]
     assert "Hidden promotion text" not in text and "Print this page" not in text
