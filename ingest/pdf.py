@@ -8,7 +8,7 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import groupby, pairwise
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -20,6 +20,7 @@ from ingest.units import Block, Document, Limits, LineBox, Loaded, Unreadable
 PAGE_NUMBER = re.compile(r"[\W_]*(page\s*)?(\d{1,4}|[ivxlc]{1,6})(\s*(of|/)\s*\d{1,4})?[\W_]*", re.IGNORECASE)
 _BULLET = re.compile(r"([•●▪◦‣∙·–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _TERMINAL = tuple(".!?:;")
+_MOST_CELL_LINES = 8  # a table's cell wraps onto a few lines; a column of text runs on
 _PREFIXES = {"re", "pre", "un", "non", "co", "de", "dis", "mis", "sub", "anti", "inter", "over", "under", "semi",
              "multi", "post", "micro", "trans"}  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -164,6 +165,37 @@ def _under_cell(row: "_Unit", line: Line, leading: float) -> bool:
     return sum(line.x0 < right and left < line.x1 for left, right in spans) == 1
 
 
+def _unrow(units: list["_Unit"]) -> list["_Unit"]:
+    """Table rows that are no table's, read column by column as paragraphs: text in columns side by side that the
+    page's columns were not found for (a printed web page's navigation beside its article). So is a run of rows of
+    which a column runs on from row to row as prose, or a row whose cells run to many lines."""
+    out: list[_Unit] = []
+    for _, run in groupby(units, key=lambda u: (u.kind, u.lines[0].page, u.lines[0].column)):
+        run = list(run)
+        if run[0].kind == "row" and _flowing(run):
+            out += [_Unit("paragraph", sorted(cell, key=lambda ln: ln.top)) for cell in _cells(
+                [ln for row in run for ln in row.lines])]  # fmt: skip
+        else:
+            out += run
+    return out
+
+
+def _flowing(rows: list["_Unit"]) -> bool:
+    """Whether table rows are lines of text in columns: a row's cell runs to many lines, or in some column most rows
+    run on into the next (no sentence's end, then a lowercase word)."""
+    columns = _cells([ln for row in rows for ln in row.lines])
+    if any(len(cell) > _MOST_CELL_LINES for row in rows for cell in _cells(row.lines)):
+        return True
+    for column in columns:
+        ids = {id(ln) for ln in column}
+        lines = [[ln for ln in row.lines if id(ln) in ids] for row in rows]
+        pairs = [(above[-1], below[0]) for above, below in pairwise(lines) if above and below]
+        runs_on = sum(not a.text.endswith(_TERMINAL) and b.text[:1].islower() for a, b in pairs)
+        if len(pairs) >= 4 and runs_on >= 0.6 * len(pairs):
+            return True
+    return False
+
+
 def _over_cell(above: Line, row: "_Unit", leading: float) -> bool:
     """Whether a line with nothing beside it, not ending like a sentence, is the first line of a cell of the table
     row under it: right above the row, over one of its lines (a wrapped cell's first line, above its row's other
@@ -284,7 +316,7 @@ class _Assembly:
         for unit, following in pairwise(units):
             if unit.kind == "paragraph" and following.kind == "row" and _over_cell(unit.lines[-1], following, self.leading):
                 following.lines.insert(0, unit.lines.pop())  # a wrapped cell's first line, alone above its row
-        units = [unit for unit in units if unit.lines]
+        units = _unrow([unit for unit in units if unit.lines])
         for unit, following in pairwise(units):
             if (
                 unit.kind == "paragraph"

@@ -144,6 +144,25 @@ def test_a_table_whose_cells_hold_long_text_is_no_page_of_columns(tmp_path: Path
     assert row.header == "| Problem | Possible cause | What to do |"
 
 
+def test_a_navigation_column_beside_the_article_is_no_table(tmp_path: Path) -> None:
+    # a web page printed by a browser: the site's links down the left, the article beside them, no gutter found
+    links = ["Main page", "Browse topics", "Random article", "Featured content", "Recent changes", "Help desk",
+             "About the project", "Contact us", "Donate", "Log in"]  # fmt: skip
+    lines = textwrap.wrap(PROSE * 2, 45)[:14]
+    pdf = canvas.Canvas(str(tmp_path / "page.pdf"), pagesize=A4)
+    for row, link in enumerate(links):
+        pdf.drawString(40, 760 - 14 * row, link)
+    for row, line in enumerate(lines):
+        pdf.drawString(250, 760 - 14 * row, line)
+    pdf.save()
+    loaded = read(tmp_path / "page.pdf")
+    assert_verbatim(loaded)
+    assert not any(block.kind == "row" for block in loaded.blocks)
+    sentences = [s.text for p in passages(loaded.document, loaded.blocks) for s in p.sentences]
+    assert "Long-term follow-up is needed for every patient who receives a treatment of this kind, because its effects " \
+        "may last for years." in sentences
+
+
 def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
     two_columns(tmp_path / "article.pdf")
     loaded = read(tmp_path / "article.pdf")
