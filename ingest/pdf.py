@@ -166,15 +166,13 @@ def _under_cell(row: "_Unit", line: Line, leading: float) -> bool:
 
 
 def _unrow(units: list["_Unit"]) -> list["_Unit"]:
-    """Table rows that are no table's, read column by column as paragraphs: text in columns side by side that the
-    page's columns were not found for (a printed web page's navigation beside its article). So is a run of rows of
-    which a column runs on from row to row as prose, or a row whose cells run to many lines."""
+    """Table rows that are no table's (_flowing) read column by column as paragraphs: text in columns side by side
+    that the page's columns were not found for (a printed web page's navigation beside its article)."""
     out: list[_Unit] = []
-    for _, run in groupby(units, key=lambda u: (u.kind, u.lines[0].page, u.lines[0].column)):
-        run = list(run)
+    for _, group in groupby(units, key=lambda u: (u.kind, u.lines[0].page, u.lines[0].column)):
+        run = list(group)
         if run[0].kind == "row" and _flowing(run):
-            out += [_Unit("paragraph", sorted(cell, key=lambda ln: ln.top)) for cell in _cells(
-                [ln for row in run for ln in row.lines])]  # fmt: skip
+            out += [_Unit("paragraph", cell) for cell in _cells([ln for row in run for ln in row.lines])]
         else:
             out += run
     return out
