@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from ingest.plain import line_spans, trim
 from ingest.units import Block
@@ -94,6 +95,7 @@ def markdown_blocks(doc_id: str, text: str) -> list[Block]:
     lines = line_spans(text, 0, len(text))
     blocks: list[Block] = []
     section: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()  # the trail of the headings, without a question set in bold
     header: str | None = None
     in_item = 0
     tokens = _MD.parse(text)
@@ -103,7 +105,9 @@ def markdown_blocks(doc_id: str, text: str) -> list[Block]:
         elif token.type == "list_item_close":
             in_item -= 1
         elif token.type == "heading_open":
-            section = set_heading(section, int(token.tag[1]), tokens[i + 1].content.strip())
+            section = headings = set_heading(headings, int(token.tag[1]), tokens[i + 1].content.strip())
+        elif token.type == "paragraph_open" and not in_item and (asked := _bold_paragraph(tokens[i + 1])):
+            section = (*headings, asked)  # "**How do I pay?**": a question heading its answer, as far as the next
         elif token.type in ("paragraph_open", "tr_open") and token.map:
             first, last = token.map
             start, end = trim(text, lines[first][0], lines[last - 1][1])
@@ -116,6 +120,15 @@ def markdown_blocks(doc_id: str, text: str) -> list[Block]:
             else:
                 blocks.append(Block(doc_id, start, end, "row", section, header=header))
     return [b for b in blocks if b.end > b.start]
+
+
+def _bold_paragraph(inline: Token) -> str | None:
+    """A Markdown paragraph that is all one bold span, short: its text ("**How do I pay?**"); else None."""
+    kinds = [child.type for child in inline.children or [] if child.type != "text" or child.content.strip()]
+    if kinds[:1] != ["strong_open"] or kinds[-1:] != ["strong_close"] or kinds.count("strong_open") != 1:
+        return None
+    text = " ".join("".join(c.content for c in inline.children if c.type in ("text", "code_inline")).split())
+    return text if title_like(text) else None
 
 
 def _words(tag: Tag) -> set[str]:

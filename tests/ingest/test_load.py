@@ -99,6 +99,18 @@ def test_a_markdown_paragraph_opening_in_bold_is_no_list_item(tmp_path: Path) ->
                                        "*Note:* Doses were fixed."]  # fmt: skip
 
 
+def test_a_markdown_question_in_bold_heads_its_answer(tmp_path: Path) -> None:
+    (tmp_path / "faq.md").write_text("# Parking\n\n**How much is a permit?**\n\nA permit costs $40.\n\n"
+                                     "**Can visitors park?**\n\nYes, with a day pass.\n\n## Fines\n\nFines are $25.\n")  # fmt: skip
+    item = load_corpus(tmp_path).loaded[0]
+    units = passages(item.document, item.blocks)
+    assert [(p.text, p.section) for p in units] == [
+        ("A permit costs $40.", ("Parking", "How much is a permit?")),
+        ("Yes, with a day pass.", ("Parking", "Can visitors park?")),
+        ("Fines are $25.", ("Parking", "Fines")),
+    ]
+
+
 def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="does not exist"):
         load_corpus(tmp_path / "nope")
