@@ -82,13 +82,14 @@ PAGE_NUMBERS = {  # injected page-number text, found anywhere in a sentence
 PAGE_ONLY = re.compile(r"[\s\-–—.]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[\s\-–—.]*", re.IGNORECASE)
 
 
+def _runs(article: Article) -> list[tuple[bool, list[str]]]:
+    """The paragraphs in runs: of Markdown table lines ("| a | b |", True), or of paragraphs (False)."""
+    return [(table, list(run)) for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|"))]
+
+
 def _blocks(article: Article) -> list[str]:
     """The paragraphs, a run of table lines as one block."""
-    blocks: list[str] = []
-    for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|")):
-        lines = list(run)
-        blocks += ["\n".join(lines)] if table else lines
-    return blocks
+    return [block for table, lines in _runs(article) for block in (["\n".join(lines)] if table else lines)]
 
 
 def write_plain(article: Article, path: Path) -> None:
@@ -163,8 +164,7 @@ def _pdf_pass(article: Article, target: io.BytesIO | str, total: int) -> int:
     doc.addPageTemplates(_templates(article.title, total))
     story = [NextPageTemplate("later"), Paragraph(html.escape(article.title), styles["title"]),
              Paragraph(html.escape(SUBTITLE), styles["subtitle"]), FrameBreak()]  # fmt: skip
-    for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|")):
-        lines = list(run)
+    for table, lines in _runs(article):
         story += [_pdf_table(lines, styles["cell"])] if table else [Paragraph(html.escape(p), styles["body"]) for p in lines]
     doc.build(story)
     return doc.page
@@ -222,8 +222,7 @@ def write_docx(article: Article, path: Path) -> None:
     document.styles["Normal"].font.size = Pt(10)
     document.add_heading(article.title, level=0)
     document.add_paragraph(SUBTITLE, style="Subtitle")
-    for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|")):
-        lines = list(run)
+    for table, lines in _runs(article):
         if table:
             rows = _rows(lines)
             grid = document.add_table(rows=len(rows), cols=len(rows[0]))
@@ -299,8 +298,7 @@ def _table(lines: list[str]) -> str:
 def _body(article: Article) -> str:
     """The title and the paragraphs; a run of table lines as a table."""
     parts: list[str] = []
-    for table, run in groupby(article.paragraphs, key=lambda p: p.startswith("|")):
-        lines = list(run)
+    for table, lines in _runs(article):
         parts += [_table(lines)] if table else [f"<p>{html.escape(p)}</p>" for p in lines]
     return f"<h1>{html.escape(article.title)}</h1>\n" + "\n".join(parts)
 
