@@ -63,8 +63,9 @@ class _Run:
 
 
 def page_lines(textpage: ctypes.c_void_p, height: float, number: int) -> list[Line]:
-    """The page's lines in content order: a new line starts at a line break, a change of baseline, a step back,
-    or a gap wider than one and a half characters' height (a column's gutter, a table's cells)."""
+    """The page's lines in content order: a new line starts at a line break the document wrote, a change of
+    baseline, a step back, or a gap wider than one and a half characters' height (a column's gutter, a table's
+    cells)."""
     lines: list[Line] = []
     rect = pdfium_c.FS_RECTF()
     run, space, typed = _Run(), False, False
@@ -81,10 +82,14 @@ def page_lines(textpage: ctypes.c_void_p, height: float, number: int) -> list[Li
 
     for i in range(pdfium_c.FPDFText_CountChars(textpage)):
         char = chr(pdfium_c.FPDFText_GetUnicode(textpage, i) or 32)
-        if char in _BREAKS:
-            close()
-            continue
         generated = pdfium_c.FPDFText_IsGenerated(textpage, i)
+        if char in _BREAKS:
+            # A break pdfium made up where the text moved (back from a superscript: "therapies³ have") ends no line
+            # by itself; the next character's place decides. A break the document wrote does.
+            if not generated:
+                close()
+            space = True
+            continue
         if char in _SPACES or generated:
             space = True
             typed = typed or (char in _SPACES and not generated)

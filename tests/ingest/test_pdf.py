@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from ingest.load import load_file
 from ingest.pdf import join_hyphenated, read_pdf
@@ -161,6 +163,22 @@ def test_a_navigation_column_beside_the_article_is_no_table(tmp_path: Path) -> N
     sentences = [s.text for p in passages(loaded.document, loaded.blocks) for s in p.sentences]
     assert "Long-term follow-up is needed for every patient who receives a treatment of this kind, because its effects " \
         "may last for years." in sentences
+
+
+def test_superscript_reference_numbers_break_no_line(tmp_path: Path) -> None:
+    # a paper's reference marks: pdfium makes up a line break where the text comes back from a superscript
+    text = ("Gene therapy has moved from science fiction to clinical reality<super>1,2</super> in less than a "
+            "generation. Several therapies<super>3</super> have been approved in major markets, representing genuine "
+            "milestones after decades of setbacks.<super>4-6</super> Durability is an open question for many "
+            "therapies<super>7</super>, and immune responses remain a complication.<super>8</super> ") * 3  # fmt: skip
+    SimpleDocTemplate(str(tmp_path / "paper.pdf"), pagesize=A4).build([Paragraph(text, getSampleStyleSheet()["BodyText"])])
+    loaded = read(tmp_path / "paper.pdf")
+    assert_verbatim(loaded)
+    assert [block.kind for block in loaded.blocks] == ["paragraph"]
+    flat = " ".join(loaded.document.text.split())
+    assert flat.startswith("Gene therapy has moved from science fiction to clinical reality1,2 in less than a "
+                           "generation. Several therapies3 have been approved in major markets")
+    assert "complication.8 Gene therapy has moved" in flat
 
 
 def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
