@@ -187,7 +187,9 @@ class _HandSet:
         if not title_like(text) or (look := _look(p, self.default)) is None:
             return None
         bold, size = look
-        return self.levels[size] if size in self.levels else self.levels.get(None) if bold else None
+        if size is not None and size in self.levels:
+            return self.levels[size]
+        return self.levels.get(None) if bold else None
 
 
 def _style(p: _Element, styles: dict[str | None, _Style]) -> _Style:

@@ -192,6 +192,9 @@ def test_docx_headings_set_by_hand_in_larger_type_or_bold_are_headings(tmp_path:
     document.add_paragraph().add_run("How long does it take?").bold = True
     document.add_paragraph("Permits are mailed within 10 business days.")
     document.add_paragraph().add_run("Bold words in a sentence stay a paragraph.").bold = True
+    mixed = document.add_paragraph()
+    mixed.add_run("Call us").font.size = Pt(11)
+    mixed.add_run(" any weekday").font.size = Pt(9)
     document.add_paragraph("1. Fill in the form")
     document.save(tmp_path / "hand.docx")
     _, units = read(tmp_path / "hand.docx")
@@ -201,6 +204,7 @@ def test_docx_headings_set_by_hand_in_larger_type_or_bold_are_headings(tmp_path:
          ("Parking Permit Guide", "Who can apply", "How long does it take?")),
         ("Bold words in a sentence stay a paragraph.",
          ("Parking Permit Guide", "Who can apply", "How long does it take?")),
+        ("Call us any weekday", ("Parking Permit Guide", "Who can apply", "How long does it take?")),
         ("1. Fill in the form", ("Parking Permit Guide", "Who can apply", "How long does it take?")),
     ]  # fmt: skip
 
