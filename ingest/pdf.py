@@ -76,18 +76,25 @@ def _margin(line: Line, height: float) -> str | None:
 def _body(pages: list[tuple[float, list[Line]]]) -> list[Line]:
     """Every line but the running ones, page by page in reading order: text repeated in a page's top or bottom margin
     on many pages (numbers aside), page numbers standing alone there, and text repeated at one place in the lower
-    quarter of most pages, three at least (a web page's cookie banner printed at the foot of every page). The running
-    lines still bound the page's columns (a running title crosses a table's gaps, not a gutter), but no line beside
-    one is a table's cell for it."""
+    quarter of most pages, three at least, or a long such text run on into more on a page (a web page's cookie
+    banner printed at the foot of every page, once with its button). The running lines still bound the page's
+    columns (a running title crosses a table's gaps, not a gutter), but no line beside one is a table's cell for
+    it."""
     seen: Counter[tuple[str, str]] = Counter()
     placed: Counter[tuple[int, str]] = Counter()
     for height, lines in pages:
         seen.update({(zone, _shape(ln.text)) for ln in lines if (zone := _margin(ln, height))})
         placed.update({(round(ln.top / 4), _shape(ln.text)) for ln in lines if ln.top > 0.75 * height})
     enough, most = max(2.0, 0.3 * len(pages)), max(3.0, 0.5 * len(pages))
+    banners: dict[int, list[str]] = {}
+    for (place, shape), count in placed.items():
+        if count >= most and len(shape) >= 20:
+            banners.setdefault(place, []).append(shape)
 
     def running(line: Line, height: float) -> bool:
-        if line.top > 0.75 * height and placed[round(line.top / 4), _shape(line.text)] >= most:
+        place, shape = round(line.top / 4), _shape(line.text)
+        # the banner, or a long one run on into what stands beside it on a page ("... Accept all cookies")
+        if line.top > 0.75 * height and (placed[place, shape] >= most or any(map(shape.startswith, banners.get(place, [])))):
             return True
         zone = _margin(line, height)
         return zone is not None and (
