@@ -20,7 +20,7 @@ from pptx.slide import Slide
 from pptx.text.text import _Paragraph
 
 from ingest.markup import Reading, set_heading, title_like
-from ingest.units import Document, Limits, Loaded, Unreadable
+from ingest.units import HEADING_TYPE, Document, Limits, Loaded, Unreadable
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"  # repeats its Choice
@@ -177,7 +177,7 @@ class _HandSet:
                     sizes[look[1]] += len(text)
                 shapes.append((look, title_like(text)))
         body = sizes.most_common(1)[0][0] if sizes else default
-        larger = sorted({size for (_, size), short in shapes if short and size and size >= 1.15 * body}, reverse=True)
+        larger = sorted({size for (_, size), short in shapes if short and size and size >= HEADING_TYPE * body}, reverse=True)
         levels: dict[int | None, int] = {size: styled + n for n, size in enumerate(larger, start=1)}
         if any(short and bold and size not in levels for (bold, size), short in shapes):
             levels[None] = styled + len(larger) + 1

@@ -15,11 +15,12 @@ import pypdfium2 as pdfium
 from wordfreq import zipf_frequency
 
 from ingest.layout import Line, page_lines, reading_order
-from ingest.units import Block, Document, Limits, LineBox, Loaded, Unreadable
+from ingest.units import HEADING_TYPE, Block, Document, Limits, LineBox, Loaded, Unreadable
 
 PAGE_NUMBER = re.compile(r"[\W_]*(page\s*)?(\d{1,4}|[ivxlc]{1,6})(\s*(of|/)\s*\d{1,4})?[\W_]*", re.IGNORECASE)
 _BULLET = re.compile(r"([•●▪◦‣∙·–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _TERMINAL = tuple(".!?:;")
+_ROW_SLACK = 0.12  # beyond a paragraph's gap between lines (in font sizes) that a table row's lines may stand apart
 _MOST_CELL_LINES = 8  # a table's cell wraps onto a few lines; a column of text runs on
 _PREFIXES = {"re", "pre", "un", "non", "co", "de", "dis", "mis", "sub", "anti", "inter", "over", "under", "semi",
              "multi", "post", "micro", "trans"}  # fmt: skip
@@ -148,7 +149,7 @@ def _right_under(row: "_Unit", line: Line, leading: float) -> bool:
     last = row.lines[-1]
     return (line.page, line.column) == (last.page, last.column) and line.top <= max(
         ln.bottom for ln in row.lines
-    ) + (leading + 0.12) * line.size
+    ) + (leading + _ROW_SLACK) * line.size
 
 
 def _same_row(row: "_Unit", line: Line, leading: float) -> bool:
@@ -208,7 +209,7 @@ def _over_cell(above: Line, row: "_Unit", leading: float) -> bool:
     first = min(row.lines, key=lambda ln: ln.top)
     return (
         (above.page, above.column) == (first.page, first.column)
-        and 0 <= first.top - above.bottom <= (leading + 0.12) * first.size
+        and 0 <= first.top - above.bottom <= (leading + _ROW_SLACK) * first.size
         and any(ln.x0 < above.x1 and above.x0 < ln.x1 for ln in row.lines)
         and not above.text.endswith(_TERMINAL)
     )
@@ -264,7 +265,7 @@ class _Assembly:
         words = len(line.text.split())
         if _cell(line) or words > 20 or not any(c.isalpha() for c in line.text):
             return False
-        larger = line.size >= 1.15 * self.body
+        larger = line.size >= HEADING_TYPE * self.body
         return larger or (line.bold and words <= 12 and not line.text.endswith((".", ",", ";")))
 
     @staticmethod

@@ -42,6 +42,8 @@ class Limits:
 
 
 NO_LIMITS_SET = Limits()  # the defaults, for callers that set none
+# A heading set in larger type than the body's is at least this many times its size (PDF lines, Word paragraphs).
+HEADING_TYPE = 1.15
 
 
 class Unreadable(ValueError):
