@@ -207,10 +207,12 @@ def features(store: Store, question: str, query: np.ndarray, query_tokens: list[
              ) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Passages best first (of those within, when given), candidate sentence ids, their feature rows (FEATURES) and
     dense similarities. Sentences that can't be an answer's quote (a question, a bare title, a page number) are no
-    candidates. Beside its similarity to the question, each candidate's to what the question asks beyond the
-    retrieved passages' topic (retrieved_topic): a text on one topic has every sentence near "how expensive is gene
-    therapy", and the one on price nearest "how expensive"."""
-    passages = rank_passages(store, query, query_tokens, settings, within)
+    candidates, and a passage with no other (a list of references, a running header) is none of the best: it would
+    crowd out those that answer. Beside its similarity to the question, each candidate's to what the question asks
+    beyond the retrieved passages' topic (retrieved_topic): a text on one topic has every sentence near "how
+    expensive is gene therapy", and the one on price nearest "how expensive"."""
+    passages = [(pid, score) for pid, score in rank_passages(store, query, query_tokens, settings, within)
+                if any(quotable_shape(store, sid) for sid in store.passage_sentence_ids(pid))]
     top = passages[0][1] if passages and passages[0][1] > 0 else 1.0
     passage_score = {pid: score / top for pid, score in passages}
     passage_rank = {pid: n for n, (pid, _) in enumerate(passages)}

@@ -690,8 +690,12 @@ def test_an_entry_of_a_list_of_references_is_never_quoted(twins: QA) -> None:
     store = twins.store
     entries = [sid for sid in range(len(store.sentences)) if "Hepatotoxicity following" in store.sentences[sid].text]
     assert entries and not any(quotable_shape(store, sid) for sid in entries)
-    answer = twins.ask("How common is hepatotoxicity after onasemnogene abeparvovec?")
+    question = "How common is hepatotoxicity after onasemnogene abeparvovec?"
+    answer = twins.ask(question)
     assert answer.answered and all(q.text not in store.documents["papers/sma.md"].split("## References")[1] for q in answer.sentences)
+    # nor does the list take the place of a passage that can answer among the best (or the passages to read instead)
+    listed = {int(store.sentence_passage[sid]) for sid in entries}
+    assert not listed & {pid for pid, _ in twins.evidence(question, []).ranked.passages}
 
 
 def test_in_the_conversations_document_the_turns_own_words_choose_the_sentence(qa: QA) -> None:
