@@ -210,6 +210,16 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("Is it the book, not the card?", "A passport book costs $130.", ["not"]),
     ("does my last name matter if it changed last yr", "Send your marriage certificate.", []),
     ("and if they say no again?", "You can request a hearing.", []),  # an answer reported, no negation
+    # an ordinal as a word, a code written apart, a time span by a year within it
+    ("Which song was the 2nd single?", "It was the second single from the album.", []),
+    ("Which song was the 2nd single?", "It was the third single from the album.", ["2nd"]),
+    ("What unit followed the BF110?", "The Bf 110 was followed by the Me 210.", []),
+    ("Who found the electron in the late 1800's?", "In 1897, Thomson found it.", []),
+    ("What opened in the 1980s?", "It opened in 1979.", ["1980s"]),
+    ("When in the 15th century was the act passed?", "In 1424, the act was passed.", []),
+    ("What treaty was signed in the 9th century?", "The treaty was signed in 911.", ["9th"]),
+    ("What fell in the 15th year?", "In 1424, it fell.", ["15th"]),  # no century: the year says nothing of it
+    ("How many fell in 2011?", "In all, 2,011 fell.", ["2011"]),  # a count is no year
 ])  # fmt: skip
 def test_evidence_may_say_a_qualifier_in_other_words(question: str, evidence: str, unsupported: list[str]) -> None:
     assert unsupported_qualifiers(question, evidence) == unsupported
