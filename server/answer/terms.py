@@ -486,6 +486,8 @@ _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _ORDINAL_WORDS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                   "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
                   "eighteenth", "nineteenth", "twentieth", "twenty-first")  # fmt: skip
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"}  # fmt: skip
 _DECADE = re.compile(r"(\d{3}0)['’]?s")  # "1980s", "1800's"
 _YEARS = re.compile(r"(?<![\d,.])\d{3,4}(?!\d|[,.]\d)")  # not of 2,011 or 19.5
 # A question that asks for a count or a share is not answered by evidence that holds no quantity at all (a digit
@@ -554,25 +556,25 @@ def negated_tokens(store: Store, question: str) -> list[str]:
     return found
 
 
-def _number_said(number: str, evidence: str, said: set[str], century: bool = False) -> bool:
+def _number_said(number: str, evidence: str, said: set[str], century: bool = False, day: bool = False) -> bool:
     """A number of the question in the evidence: as digits or as a word ("the remaining 4": "the remaining four",
-    "the 2nd single": "the second single"), with its letters written apart ("BF110": "Bf 110"), or a time span by a
-    year within it ("in the 1800's": "in 1897", "the 15th century" (century): "in 1424")."""
+    "the 2nd single": "the second single", "on June 6th" (day): "on 6 June"), with its letters written apart
+    ("BF110": "Bf 110"), or a time span by a year within it ("in the 1800's": "in 1897", "the 15th century"
+    (century): "in 1424")."""
     low = number.lower()
-    if low in evidence.lower() or (number.isdecimal() and _NUMBER_WORDS.get(int(number)) in said):
+    bare = re.sub(r"['’]s$", "", low)  # Maroon 5's
+    if bare in evidence.lower() or (bare.isdecimal() and _NUMBER_WORDS.get(int(bare)) in said):
         return True
     if ordinal := _ORDINAL.fullmatch(low):
         n = int(ordinal.group(1))
-        if n < len(_ORDINAL_WORDS) and _ORDINAL_WORDS[n] in said:
+        if n < len(_ORDINAL_WORDS) and _ORDINAL_WORDS[n] in said or day and ordinal.group(1) in said:
             return True
-        if century:
-            return any(int(year) // 100 == n - 1 for year in _YEARS.findall(evidence))
+        return century and any(int(year) // 100 == n - 1 for year in _YEARS.findall(evidence))
     if decade := _DECADE.fullmatch(low):
         digits = decade.group(1)
         return any(year.startswith(digits[: max(2, len(digits.rstrip("0")))]) for year in _YEARS.findall(evidence))
-    if any(ch.isalpha() for ch in low):  # a model or a code written apart or hyphenated
-        return low in re.sub(r"[\W_]+", "", evidence.lower())
-    return False
+    # a model or a code written apart or hyphenated
+    return any(ch.isalpha() for ch in bare) and bare in re.sub(r"[\W_]+", "", evidence.lower())
 
 
 def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
@@ -595,8 +597,9 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
             unsupported = not negated and not any(p + w.lower() in said for p in _NEGATING_PREFIXES for w in words
                                                   if len(w) > 3 and w.lower() not in STOPWORDS)
         elif any(ch.isdigit() for ch in word):
+            beside = {w.lower() for w in words[max(i - 1, 0) : i + 2]}
             century = i + 1 < len(words) and words[i + 1].lower() in ("century", "centuries")
-            unsupported = not _number_said(word, evidence, said, century)
+            unsupported = not _number_said(word, evidence, said, century, bool(beside & _MONTHS))
         else:
             superlative = _SUPERLATIVE.match(word) and low not in _NOT_SUPERLATIVE and (i == 0 or word[0].islower())
             unsupported = bool(superlative) and low not in said and not _bounded(low, evidence)  # not Everest

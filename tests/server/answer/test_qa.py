@@ -220,6 +220,9 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("What treaty was signed in the 9th century?", "The treaty was signed in 911.", ["9th"]),
     ("What fell in the 15th year?", "In 1424, it fell.", ["15th"]),  # no century: the year says nothing of it
     ("How many fell in 2011?", "In all, 2,011 fell.", ["2011"]),  # a count is no year
+    ("What stopped them on June 6th?", "On 6 June, the weather stopped them.", []),
+    ("What stopped them on the 6th try?", "On try 6, the weather stopped them.", ["6th"]),
+    ("What did critics think of Maroon 5's video?", "Critics liked Maroon 5 and their video.", []),
 ])  # fmt: skip
 def test_evidence_may_say_a_qualifier_in_other_words(question: str, evidence: str, unsupported: list[str]) -> None:
     assert unsupported_qualifiers(question, evidence) == unsupported
