@@ -50,11 +50,12 @@ class _Run:
         self.x0 = self.top = float("inf")
         self.x1 = self.bottom = float("-inf")
         self.sizes: list[float] = []
-        self.first = -1  # index of its first character, for the font
+        self.first = self.last = -1  # indexes of its first and last characters, for the font
 
     def add(self, char: str, box: tuple[float, float, float, float], size: float, index: int) -> None:
         if self.first < 0:
             self.first = index
+        self.last = index
         self.chars.append(char)
         left, top, right, bottom = box
         self.x0, self.top = min(self.x0, left), min(self.top, top)
@@ -76,7 +77,9 @@ def page_lines(textpage: ctypes.c_void_p, height: float, number: int) -> list[Li
         if text:
             size = statistics.median(run.sizes)
             lines.append(
-                Line(number, text, run.x0, run.top, run.x1, run.bottom, size, _bold(textpage, run.first))
+                # bold from end to end: a paragraph that opens with a bold label ("Background: Norovirus is") is none
+                Line(number, text, run.x0, run.top, run.x1, run.bottom, size,
+                     _bold(textpage, run.first) and _bold(textpage, run.last))
             )
         run = _Run()
 

@@ -268,6 +268,12 @@ class _Assembly:
         larger = line.size >= HEADING_TYPE * self.body
         return larger or (line.bold and words <= 12 and not line.text.endswith((".", ",", ";")))
 
+    def _goes_on(self, heading: Line, line: Line) -> bool:
+        """A line goes on with a heading in larger type: in its type, on its line or the next (words a justified
+        title spaces apart are read as cells of a row)."""
+        larger = line.size == heading.size and line.size >= HEADING_TYPE * self.body
+        return larger and line.top - heading.top < 2 * line.size
+
     @staticmethod
     def _edges(lines: list[Line]) -> dict[tuple[int, int], tuple[float, float]]:
         """The left and right edge of each column of each page."""
@@ -302,7 +308,9 @@ class _Assembly:
         units: list[_Unit] = []
         for line in lines:
             last = units[-1] if units else None
-            if _cell(line) or (last is not None and last.kind == "row" and _under_cell(last, line, self.leading)):
+            if last is not None and last.kind == "heading" and self._goes_on(last.lines[-1], line):
+                kind, joins = "heading", True
+            elif _cell(line) or (last is not None and last.kind == "row" and _under_cell(last, line, self.leading)):
                 kind = "row"
                 joins = last is not None and last.kind == "row" and _same_row(last, line, self.leading)
             elif self._heading(line):

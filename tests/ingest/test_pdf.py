@@ -190,6 +190,31 @@ def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
     assert all(block.section == ("Gene therapy",) for block in loaded.blocks)
 
 
+def test_a_papers_title_is_one_heading_and_a_paragraph_opening_with_a_bold_label_is_none(tmp_path: Path) -> None:
+    pdf = canvas.Canvas(str(tmp_path / "paper.pdf"), pagesize=A4)
+    pdf.setFont("Helvetica-Bold", 24)
+    pdf.drawString(72, 760, "Efficacy and Safety of a")
+    pdf.drawString(72, 732, "Norovirus")  # a justified title's words, spaced so far apart they stand like cells
+    pdf.drawString(300, 732, "Vaccine")
+    pdf.drawString(72, 704, "in Older Adults")
+    text = pdf.beginText(72, 660)
+    for label, rest in (("Background:", "Norovirus is the leading cause of acute"), ("", "gastroenteritis in older "
+                        "adults, who bear a heavy burden of severe disease."),
+                        ("Methods:", "In this trial, adults aged 60 years or older were"), ("", "randomly "
+                        "assigned to one dose of vaccine or placebo in a ratio of 1:1.")):  # fmt: skip
+        text.setFont("Helvetica-Bold", 10)
+        text.textOut(f"{label} " if label else "")
+        text.setFont("Helvetica", 10)
+        text.textLine(rest)
+    pdf.drawText(text)
+    pdf.save()
+    loaded = read(tmp_path / "paper.pdf")
+    title = "Efficacy and Safety of a Norovirus Vaccine in Older Adults"
+    assert [(b.kind, b.section) for b in loaded.blocks] == [("paragraph", (title,))]
+    flat = " ".join(loaded.document.text.split())
+    assert "Background: Norovirus is the leading cause of acute gastroenteritis in older adults" in flat
+
+
 def test_a_passage_knows_the_page_it_starts_on(tmp_path: Path) -> None:
     two_columns(tmp_path / "article.pdf")
     loaded = read(tmp_path / "article.pdf")
