@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import sets
 
 from index.embed import Embedder
-from index.text import WORD, is_stopword, stem, tokens
+from index.text import WORD, is_stopword, question_tokens, stem, tokens
 from server.answer.evaluate import Question, read_questions
 from server.answer.followup import resolve
 from server.answer.qa import QA
@@ -79,7 +79,7 @@ def collect(name: str, qa: QA) -> list[Item]:
     for q, article in zip(read_questions(folder / "questions.jsonl"), articles, strict=True):
         query = joined_compounds(qa.store, resolve(q.question, q.history))
         vector = qa.embedder.encode_query(query)
-        _, ids, rows, _ = features(qa.store, query, vector, tokens(query), qa.settings, qa.topic_vector)
+        _, ids, rows, _ = features(qa.store, query, vector, question_tokens(query), qa.settings, qa.topic_vector)
         labels = np.array([positive(qa.store.sentences[i].text, q.gold) for i in ids], dtype=np.float32)
         items.append(Item(name, article, sets.fitting(name, article), q, rows, labels, query, ids))
     return items
@@ -110,7 +110,7 @@ def collect_unprompted(name: str, qa: QA, items: list[Item]) -> list[Item]:
         if query is None:
             continue
         vector = qa.embedder.encode_query(query)
-        _, ids, rows, _ = features(qa.store, query, vector, tokens(query), qa.settings, qa.topic_vector)
+        _, ids, rows, _ = features(qa.store, query, vector, question_tokens(query), qa.settings, qa.topic_vector)
         labels = np.array([positive(qa.store.sentences[i].text, item.question.gold) for i in ids], dtype=np.float32)
         if labels.any():
             out.append(Item(name, item.article, True, item.question, rows, labels, query, ids))

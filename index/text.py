@@ -17,6 +17,11 @@ PHRASING = frozenset({"used", "use", "work", "works", "mean", "means", "cost", "
                       "happen", "safe", "risk", "risks", "example", "examples", "else", "more", "much", "many",
                       "tell", "explain", "describe", "show", "give", "list", "detail", "details"})  # fmt: skip
 
+# Words that only hedge or stress what a question asks ("how do they actually get the genes in", "is it quite
+# safe"); stemmed, several are other words ("actual", "quit", "liter", "total") that a document may use.
+HEDGES = frozenset({"actually", "really", "basically", "exactly", "honestly", "literally", "quite", "totally",
+                    "simply", "just", "kinda", "sorta", "definitely", "seriously", "truly", "anyway", "anyways"})  # fmt: skip
+
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
@@ -53,6 +58,11 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=1 << 16)  # a corpus repeats its words: a rebuild re-tokenizes every text for BM25
 def stem(word: str) -> str:
     return _stemmer().stemWord(fold(word))
+
+
+def question_tokens(text: str) -> list[str]:
+    """A question's tokens, its hedges (HEDGES) left out: what it is searched with."""
+    return tokens(" ".join(w for w in WORD.findall(text) if w.lower() not in HEDGES))
 
 
 def tokens(text: str) -> list[str]:

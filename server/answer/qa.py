@@ -7,7 +7,7 @@ import numpy as np
 
 from index.embed import QueryCache
 from index.store import Store
-from index.text import stem, tokens
+from index.text import question_tokens, stem, tokens
 from ingest.units import Passage, Sentence
 from server.answer.followup import Resolved, naming, standalone, subject_turn, turn_words
 from server.answer.retrieve import (
@@ -159,7 +159,7 @@ class QA:
         history = [self._respelt(h) for h in history if h.strip()]
         resolved = self._standalone(self._respelt(question.strip()), history)
         query, own = self._searched(resolved)
-        query_tokens = tokens(query) + negated_tokens(self.store, query)
+        query_tokens = question_tokens(query) + negated_tokens(self.store, query)
         vector = self.embedder.encode_query(query)
         document = self._document(history, resolved, own)
         within = None if document is None else self.store.document_passages(document)
@@ -208,7 +208,7 @@ class QA:
         if own == query or not chosen:
             return rank(self.store, query, vector, query_tokens, self.settings, self.topic_vector, self.selector,
                         within)  # fmt: skip
-        ranked = rank(self.store, own, self.embedder.encode_query(own), tokens(own), self.settings,
+        ranked = rank(self.store, own, self.embedder.encode_query(own), question_tokens(own), self.settings,
                       self.topic_vector, self.selector, within)  # fmt: skip
         if within is None:
             searched = rank(self.store, query, vector, query_tokens, self.settings, self.topic_vector, self.selector)
@@ -289,7 +289,7 @@ class QA:
 
     def _best_document(self, text: str) -> str | None:
         """The document of the best-ranked sentence for a text searched over the whole corpus."""
-        ranked = rank(self.store, text, self.embedder.encode_query(text), tokens(text), self.settings,
+        ranked = rank(self.store, text, self.embedder.encode_query(text), question_tokens(text), self.settings,
                       self.topic_vector, self.selector)  # fmt: skip
         return self.store.sentences[ranked.sentences[0][0]].doc_id if ranked.sentences else None
 

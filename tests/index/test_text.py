@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.text import tokens
+from index.text import question_tokens, tokens
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -13,3 +13,14 @@ from index.text import tokens
 ])  # fmt: skip
 def test_stop_words_with_a_clitic_are_stop_words(text: str, expected: list[str]) -> None:
     assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(("question", "searched"), [
+    ("Is it quite safe?", "Is it safe?"),  # not "quit", as in "quit smoking"
+    ("how do they actually get the genes in", "how do they get the genes in"),  # not "actual"
+    ("Is the actual cost known?", "Is the actual cost known?"),
+    ("what exactly do I put in the envelope", "what do I put in the envelope"),
+])  # fmt: skip
+def test_a_question_is_searched_without_the_words_that_only_hedge_it(question: str, searched: str) -> None:
+    assert question_tokens(question) == tokens(searched)
+    assert question_tokens(question) != tokens(question) or question == searched

@@ -747,6 +747,12 @@ def test_the_topic_of_the_retrieved_passages_is_the_question_words_most_of_them_
     assert abs(float(aim @ article.topic_vector("gene therapy"))) < 1e-5 and abs(np.linalg.norm(aim) - 1) < 1e-5
 
 
+def test_a_word_that_only_hedges_the_question_chooses_no_sentence(article: QA) -> None:
+    # searched with "actual", the sentence on what gene therapy "actually is" came first
+    answer = article.ask("how do doctors actually deliver the genes")
+    assert answer.answered and "deliver" in answer.sentences[0].text and "actually" not in answer.sentences[0].text
+
+
 def test_in_a_text_on_one_topic_the_sentence_on_what_is_asked_beyond_it_comes_first(article: QA) -> None:
     # Every sentence is near "gene therapy"; ranked without the topic's direction, the one on curing disease wins
     # ("Gene therapy is not one treatment ..." came first before).
