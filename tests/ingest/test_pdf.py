@@ -198,10 +198,13 @@ def test_a_papers_title_is_one_heading_and_a_paragraph_opening_with_a_bold_label
     pdf.drawString(300, 732, "Vaccine")
     pdf.drawString(72, 704, "in Older Adults")
     text = pdf.beginText(72, 660)
-    for label, rest in (("Background:", "Norovirus is the leading cause of acute"), ("", "gastroenteritis in older "
-                        "adults, who bear a heavy burden of severe disease."),
-                        ("Methods:", "In this trial, adults aged 60 years or older were"), ("", "randomly "
-                        "assigned to one dose of vaccine or placebo in a ratio of 1:1.")):  # fmt: skip
+    lines = [
+        ("Background:", "Norovirus is the leading cause of acute"),
+        ("", "gastroenteritis in older adults, who bear a heavy burden of severe disease."),
+        ("Methods:", "In this trial, adults aged 60 years or older were"),
+        ("", "randomly assigned to one dose of vaccine or placebo in a ratio of 1:1."),
+    ]
+    for label, rest in lines:
         text.setFont("Helvetica-Bold", 10)
         text.textOut(f"{label} " if label else "")
         text.setFont("Helvetica", 10)
