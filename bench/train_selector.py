@@ -119,8 +119,9 @@ def collect_unprompted(name: str, qa: QA, items: list[Item]) -> list[Item]:
 
 def cached_collect(name: str, qa: QA) -> list[Item]:
     """collect(), remembered under bench/out/quality/<set>/ while the code computing features is unchanged."""
-    code = b"".join((Path(__file__).parents[1] / "server" / "answer" / f).read_bytes()
-                    for f in ("retrieve.py", "terms.py", "followup.py"))  # fmt: skip
+    root = Path(__file__).parents[1]
+    code = b"".join((root / f).read_bytes() for f in ("server/answer/retrieve.py", "server/answer/terms.py",
+                                                      "server/answer/followup.py", "index/text.py", __file__))  # fmt: skip
     code += Item.__annotations__.__repr__().encode()
     path = Path("bench/out/quality") / name / f"candidates-{hashlib.sha1(code).hexdigest()[:12]}.pkl"
     if path.exists():
