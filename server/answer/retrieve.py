@@ -293,6 +293,7 @@ _ASKING_LABEL = re.compile(r"^\W*(?:problem|symptom|issue|question|q)\s*:", re.I
 ANSWER_LABEL = re.compile(r"^\W*(?:(?:possible |probable )?causes?|solutions?|remed(?:y|ies)|what to do|action|"
                           r"answer|a)\s*:", re.IGNORECASE)  # fmt: skip
 _PAGE = re.compile(r"^\W*(page|p\.|pg\.?)?\s*[\divxlc]+(\s*(of|/)\s*\d+)?\W*$", re.IGNORECASE)
+_BRACKETED_END = re.compile(r"\s*[(\[][^()\[\].!?]*[)\]]$")  # (song), not (in most cases.)
 _FINAL = tuple(".!?:;\"”’)]…")
 
 
@@ -305,12 +306,14 @@ def unfinished(text: str) -> bool:
 def unquotable(text: str, whole_block: bool) -> bool:
     """A sentence no answer quotes: a question ("What is CRISPR?", "Problem: The dishes are not dry."), a page
     number ("12", "Page 3 of 9"), or a bare title, a short line that is a whole paragraph of its own without final
-    punctuation ("Gene delivery")."""
+    punctuation ("Gene delivery", "Stand by Me (song)")."""
     stripped = text.strip()
     asks = stripped.endswith("?") or _ASKING_LABEL.match(stripped) is not None
     if asks or _PAGE.match(stripped) or not any(ch.isalnum() for ch in stripped):
         return True
-    return whole_block and len(stripped.split()) <= 12 and unfinished(stripped)
+    # a title's last words in brackets finish no sentence: "Stand by Me (song)", "True Grit (1969 film)"
+    bare = _BRACKETED_END.sub("", stripped)
+    return whole_block and len(stripped.split()) <= 12 and (not bare or unfinished(bare))
 
 
 # A section that lists the works a text cites: its entries name what those works are about ("Hepatotoxicity

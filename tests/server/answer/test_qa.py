@@ -399,6 +399,10 @@ def test_a_sentence_that_is_a_question_is_never_quoted(twins: QA) -> None:
     ("Page 3 of 9", False, True),
     ("Gene delivery", True, True),  # a bare title: a paragraph of its own, short, no final punctuation
     ("Gene delivery", False, False),  # a piece of a longer paragraph
+    ("Stand by Me (song)", True, True),  # a title's last words in brackets finish no sentence
+    ("True Grit (1969 film)", True, True),
+    ("Lentiviruses integrate (in most cases.)", True, False),
+    ("(Figure 2)", True, True),
     ("Lentiviruses integrate into the genome.", True, False),
     ("Problem: The dishes are not dry.", False, True),  # the question a troubleshooting entry answers
     ("Q: Can I wash pans?", False, True),
