@@ -20,7 +20,8 @@ _BEFORE_NUMBER = frozenset(
 )
 _CITATION = re.compile(r"\[\d[\d,;\s–-]*\]\W*")  # a piece that is only a numbered reference: "Li et al. | [12]."
 _BEFORE_NAME = frozenset(
-    {"capt.", "col.", "dr.", "gen.", "mr.", "mrs.", "ms.", "mt.", "prof.", "rev.", "st."}
+    {"adm.", "capt.", "cmdr.", "col.", "cpl.", "dr.", "fr.", "gen.", "gov.", "hon.", "lt.", "maj.", "mr.", "mrs.",
+     "ms.", "mt.", "pres.", "prof.", "pvt.", "rep.", "rev.", "sen.", "sgt.", "st."}
 )
 _CLOSERS = '"”’)]'
 _OPENERS = "([\"“‘'"

@@ -229,6 +229,8 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
             continue
         if _spelled_out(store, word) or _abbreviated(store, found, position):
             continue
+        if (spelled := spelled_number(word)) and _known(store, spelled):  # 27th: Twenty-seventh
+            continue
         missing.append(word)
     return missing
 
@@ -483,9 +485,6 @@ _NUMBER_WORDS = dict(enumerate(("zero", "one", "two", "three", "four", "five", "
                                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
                                 "eighteen", "nineteen", "twenty")))  # fmt: skip
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
-_ORDINAL_WORDS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-                  "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-                  "eighteenth", "nineteenth", "twentieth", "twenty-first")  # fmt: skip
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"}  # fmt: skip
 _DECADE = re.compile(r"(\d{3}0)['’]?s")  # "1980s", "1800's"
@@ -556,6 +555,27 @@ def negated_tokens(store: Store, question: str) -> list[str]:
     return found
 
 
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")  # fmt: skip
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NTH = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth", "nine": "ninth",
+        "twelve": "twelfth"}  # fmt: skip
+
+
+def spelled_number(number: str) -> str | None:
+    """A number under 100, or its ordinal, in words: "27" twenty-seven, "27th" twenty-seventh, "12th" twelfth."""
+    found = re.fullmatch(r"(\d{1,2})(st|nd|rd|th)?", number.lower())
+    if found is None:
+        return None
+    n = int(found.group(1))
+    words = _ONES[n] if n < 20 else _TENS[n // 10] + (f"-{_ONES[n % 10]}" if n % 10 else "")
+    if not found.group(2):
+        return words
+    head, _, last = words.rpartition("-")
+    nth = _NTH.get(last) or (last[:-1] + "ieth" if last.endswith("y") else last + "th")
+    return f"{head}-{nth}" if head else nth
+
+
 def _number_said(number: str, evidence: str, said: set[str], century: bool = False, day: bool = False) -> bool:
     """A number of the question in the evidence: as digits or as a word ("the remaining 4": "the remaining four",
     "the 2nd single": "the second single", "on June 6th" (day): "on 6 June"), with its letters written apart
@@ -563,11 +583,12 @@ def _number_said(number: str, evidence: str, said: set[str], century: bool = Fal
     (century): "in 1424")."""
     low = number.lower()
     bare = re.sub(r"['’]s$", "", low)  # Maroon 5's
-    if bare in evidence.lower() or (bare.isdecimal() and _NUMBER_WORDS.get(int(bare)) in said):
+    spelled = spelled_number(bare)
+    if bare in evidence.lower() or spelled and re.search(rf"\b{spelled}\b", evidence, re.IGNORECASE):
         return True
     if ordinal := _ORDINAL.fullmatch(low):
         n = int(ordinal.group(1))
-        if n < len(_ORDINAL_WORDS) and _ORDINAL_WORDS[n] in said or day and ordinal.group(1) in said:
+        if day and ordinal.group(1) in said:
             return True
         return century and any(int(year) // 100 == n - 1 for year in _YEARS.findall(evidence))
     if decade := _DECADE.fullmatch(low):

@@ -17,6 +17,8 @@ CASES = [
      ["Approved e.g. in the E.U. and elsewhere.", "Prices vary."]),
     ("Outcomes vary based on factors that include:", ["Outcomes vary based on factors that include:"]),
     ("J. R. R. Tolkien wrote it. Mr. Jones read it.", ["J. R. R. Tolkien wrote it.", "Mr. Jones read it."]),
+    ("It stars Montgomery Clift as Fr. Michael Logan. Sen. Smith and Lt. Gen. Brown came. They left.",
+     ["It stars Montgomery Clift as Fr. Michael Logan.", "Sen. Smith and Lt. Gen. Brown came.", "They left."]),
     # a research paper's numbered references and abbreviations
     ("It was 5.2 days, as reported by Li et al. [12]. Risk rose (p < 0.001). See Suppl. Fig. S3 for details.",
      ["It was 5.2 days, as reported by Li et al. [12].", "Risk rose (p < 0.001).", "See Suppl. Fig. S3 for details."]),

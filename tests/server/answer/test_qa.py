@@ -221,6 +221,9 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("What fell in the 15th year?", "In 1424, it fell.", ["15th"]),  # no century: the year says nothing of it
     ("How many fell in 2011?", "In all, 2,011 fell.", ["2011"]),  # a count is no year
     ("What stopped them on June 6th?", "On 6 June, the weather stopped them.", []),
+    ("When was the 27th amendment proposed?", "The Twenty-seventh Amendment was proposed in 1789.", []),
+    ("Who bought the remaining 27 packages?", "Sky picked up the remaining twenty-seven.", []),
+    ("Who bought the remaining 27 packages?", "Sky picked up the remaining twenty-eight.", ["27"]),
     ("What stopped them on the 6th try?", "On try 6, the weather stopped them.", ["6th"]),
     ("What did critics think of Maroon 5's video?", "Critics liked Maroon 5 and their video.", []),
 ])  # fmt: skip
@@ -417,6 +420,13 @@ def test_questions_titles_and_page_numbers_are_unquotable(text: str, whole_block
 def test_lowercase_and_hyphen_variants_of_a_corpus_term_are_not_missing(qa: QA, question: str) -> None:
     found = qa.evidence(question, [])
     assert found.missing == [] and "cas9" in tokens(found.query)
+
+
+@pytest.mark.parametrize(("question", "missing"), [("When was the 1st CRISPR therapy approved?", []),
+                                                 ("When was the 3rd CRISPR therapy approved?", ["3rd"])])  # fmt: skip
+def test_a_number_the_documents_spell_out_is_not_missing(article: QA, question: str, missing: list[str]) -> None:
+    assert "first" in article.store.words and "third" not in article.store.words
+    assert article.evidence(question, []).missing == missing
 
 
 @pytest.mark.parametrize("question", ["When does the EMA review a trial?",
