@@ -174,7 +174,8 @@ async def rebuild_events(job_id: str, service: ServiceDep, _: OwnerDep) -> Respo
     return StreamingResponse(events(), media_type="text/event-stream", headers={"cache-control": "no-store"})
 
 
-@router.post("/feedback", status_code=204, responses={422: {"model": Problem}}, summary="Rate an answer")
+@router.post("/feedback", status_code=204, responses={413: {"model": Problem}, 422: {"model": Problem}},
+             summary="Rate an answer")
 def feedback(body: FeedbackIn, service: ServiceDep, qa: QADep) -> Response:
     """Helpful or not, with an optional note; stored with the answer's quotes and citations."""
     service.feedback.rated(qa, body.query, body.history, body.helpful, body.note, body.index_version)

@@ -108,7 +108,7 @@ def chat(request: Request, qa: QADep,
 
 
 @router.post("/", response_class=HTMLResponse, summary="The chat's form, answered without JavaScript",
-             responses={422: {"model": Problem}})  # fmt: skip
+             responses={422: {"model": Problem}, 413: ERRORS[413]})  # fmt: skip
 def chat_form(request: Request, qa: QADep,
               question: Annotated[str, Form(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")],
               history: Annotated[list[Earlier] | None, Form()] = None) -> HTMLResponse:  # fmt: skip
