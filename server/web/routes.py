@@ -28,6 +28,9 @@ VERSION_HEADER = "x-index-version"  # on every answer: the index version it came
 router = APIRouter()
 ERRORS = {422: {"model": Problem, "description": "The request is not a valid question."},
           413: {"model": Problem, "description": "The request body is too large."}}  # fmt: skip
+# The same refusal on a page's form: JSON, whatever the page's own type (server.web.app.BodyLimit answers it).
+TOO_LARGE = {"description": "The request body is too large.",
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}  # fmt: skip
 
 
 async def get_qa(request: Request) -> QA:
@@ -108,7 +111,7 @@ def chat(request: Request, qa: QADep,
 
 
 @router.post("/", response_class=HTMLResponse, summary="The chat's form, answered without JavaScript",
-             responses={422: {"model": Problem}, 413: ERRORS[413]})  # fmt: skip
+             responses={422: {"model": Problem}, 413: TOO_LARGE})  # fmt: skip
 def chat_form(request: Request, qa: QADep,
               question: Annotated[str, Form(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")],
               history: Annotated[list[Earlier] | None, Form()] = None) -> HTMLResponse:  # fmt: skip
