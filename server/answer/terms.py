@@ -481,9 +481,11 @@ _BOUND = {
     "lower": re.compile(rf"\b(?:at least|no (?:less|fewer|shorter|earlier|sooner|younger) than|not (?:less|"
                         rf"fewer|earlier|sooner) than|at the earliest)\b|{_RANGE}", re.IGNORECASE),
 }  # fmt: skip
-_NUMBER_WORDS = dict(enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                                "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                                "eighteen", "nineteen", "twenty")))  # fmt: skip
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")  # fmt: skip
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NTH = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth", "nine": "ninth",
+        "twelve": "twelfth"}  # fmt: skip
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"}  # fmt: skip
@@ -492,8 +494,8 @@ _YEARS = re.compile(r"(?<![\d,.])\d{3,4}(?!\d|[,.]\d)")  # not of 2,011 or 19.5
 # A question that asks for a count or a share is not answered by evidence that holds no quantity at all (a digit
 # inside a name, as in Cas9, is none).
 _ASKS_COUNT = re.compile(r"\bhow many\b|\bwhat (percent|percentage|proportion|share|number|fraction)\b", re.IGNORECASE)
-_QUANTITY = re.compile(r"\b\d|%|\b(" + "|".join(_NUMBER_WORDS.values()) + r"|thirty|forty|fifty|sixty|seventy|eighty|"
-                       r"ninety|hundred|thousand|million|billion|trillion|dozen|half|quarter|third|single|several|"
+_QUANTITY = re.compile(r"\b\d|%|\b(" + "|".join(_ONES + _TENS[2:]) + r"|"
+                       r"hundred|thousand|million|billion|trillion|dozen|half|quarter|third|single|several|"
                        r"both|double|twice|pair|couple|percent)s?\b", re.IGNORECASE)  # fmt: skip
 # A question that asks which company (organization, hospital ...) is not answered by evidence that names none.
 # "Who" is left out: its answer is often a role ("a qualified medical specialist"), not a name.
@@ -553,13 +555,6 @@ def negated_tokens(store: Store, question: str) -> list[str]:
             continue
         found += [t for p in _NEGATING_PREFIXES if store.has_term(t := stem(p + negated.lower())) and t not in found]
     return found
-
-
-_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")  # fmt: skip
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_NTH = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth", "nine": "ninth",
-        "twelve": "twelfth"}  # fmt: skip
 
 
 def spelled_number(number: str) -> str | None:
