@@ -20,6 +20,8 @@ from ingest.units import HEADING_TYPE, Block, Document, Limits, LineBox, Loaded,
 PAGE_NUMBER = re.compile(r"[\W_]*(page\s*)?(\d{1,4}|[ivxlc]{1,6})(\s*(of|/)\s*\d{1,4})?[\W_]*", re.IGNORECASE)
 _BULLET = re.compile(r"([•●▪◦‣∙·–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _TERMINAL = tuple(".!?:;")
+_SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")  # "2.1. ", "3.4 ", "1. "
+_SUBSECTION = re.compile(r"^\d{1,2}\.\d{1,2}\b")  # a number no list item has
 _ROW_SLACK = 0.12  # beyond a paragraph's gap between lines (in font sizes) that a table row's lines may stand apart
 _MOST_CELL_LINES = 8  # a table's cell wraps onto a few lines; a column of text runs on
 _PREFIXES = {"re", "pre", "un", "non", "co", "de", "dis", "mis", "sub", "anti", "inter", "over", "under", "semi",
@@ -110,7 +112,9 @@ def _body(pages: list[tuple[float, list[Line]]]) -> list[Line]:
 
 
 def _title_like(text: str) -> bool:
-    """A short line that starts with a capital and does not end like a sentence or a clause."""
+    """A short line that starts with a capital, after its section's number if it has one ("2.1. Participants"), and
+    does not end like a sentence or a clause."""
+    text = _SECTION_NUMBER.sub("", text, count=1)
     return len(text.split()) <= 8 and text[:1].isupper() and not text.endswith((*_TERMINAL, ",", "-"))
 
 
@@ -291,8 +295,9 @@ class _Assembly:
         if before.text.endswith("-") and join_hyphenated(before.text, line.text, self.vocabulary):
             return True
         left, right = self.edges[(line.page, line.column)]
-        if _title_like(before.text) and before.x1 < right - 0.4 * (right - left) and line.text[:1].isupper():
-            return False  # a short line of capitalized words over a sentence: a heading in body type
+        short = before.x1 < right - 0.4 * (right - left) or _SUBSECTION.match(before.text) is not None
+        if _title_like(before.text) and short and _SECTION_NUMBER.sub("", line.text, count=1)[:1].isupper():
+            return False  # a short line of capitalized words (or a numbered section's) over a sentence: a heading
         if (before.page, before.column) != (line.page, line.column):  # across a column or a page
             full = (
                 before.x1 >= self.edges[(before.page, before.column)][1] - line.size
@@ -332,8 +337,9 @@ class _Assembly:
                 following.lines.insert(0, unit.lines.pop())  # a wrapped cell's first line, alone above its row
         units = _unrow([unit for unit in units if unit.lines])
         for unit, following in pairwise(units):
+            numbered = unit.kind == "item" and _SUBSECTION.match(unit.lines[0].text) is not None  # "2.1 Design"
             if (
-                unit.kind == "paragraph"
+                (unit.kind == "paragraph" or numbered)
                 and len(unit.lines) == 1
                 and _title_like(unit.lines[0].text)
                 and (following.kind != "heading")

@@ -218,6 +218,34 @@ def test_a_papers_title_is_one_heading_and_a_paragraph_opening_with_a_bold_label
     assert "Background: Norovirus is the leading cause of acute gastroenteritis in older adults" in flat
 
 
+def test_numbered_headings_in_body_type_head_their_sections(tmp_path: Path) -> None:
+    # a paper laid out in two narrow columns: its numbered headings are body text, as long as a line of it may be
+    pdf = canvas.Canvas(str(tmp_path / "paper.pdf"), pagesize=A4)
+    text = pdf.beginText(72, 760)
+    text.setFont("Helvetica", 10)
+    lines = [
+        "2.1. Trial Design and Oversight",
+        "This phase 3 trial was conducted at 118 sites in seven",
+        "countries between 2021 and 2022.",
+        "2.2. Participants",
+        "Eligible participants were adults aged 60 years",
+        "or older who lived in the community.",
+        "3. Results",
+        "3.1. Enrolment",
+        "Of 12,604 people screened, 11,842 were randomized.",
+    ]
+    for line in lines:
+        text.textLine(line)
+    pdf.drawText(text)
+    pdf.save()
+    loaded = read(tmp_path / "paper.pdf")
+    heads = [(b.section[-1] if b.section else "", loaded.document.text[b.start : b.end].split()[0])
+             for b in loaded.blocks]  # fmt: skip
+    assert ("2.1. Trial Design and Oversight", "This") in heads and ("2.2. Participants", "Eligible") in heads
+    assert ("3.1. Enrolment", "Of") in heads
+    assert all(not loaded.document.text[b.start : b.end].startswith(("2.", "3.")) for b in loaded.blocks)
+
+
 def test_a_passage_knows_the_page_it_starts_on(tmp_path: Path) -> None:
     two_columns(tmp_path / "article.pdf")
     loaded = read(tmp_path / "article.pdf")
