@@ -337,9 +337,8 @@ class _Assembly:
                 following.lines.insert(0, unit.lines.pop())  # a wrapped cell's first line, alone above its row
         units = _unrow([unit for unit in units if unit.lines])
         for unit, following in pairwise(units):
-            numbered = unit.kind == "item" and _SUBSECTION.match(unit.lines[0].text) is not None  # "2.1 Design"
             if (
-                (unit.kind == "paragraph" or numbered)
+                unit.kind == "paragraph"
                 and len(unit.lines) == 1
                 and _title_like(unit.lines[0].text)
                 and (following.kind != "heading")
