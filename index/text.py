@@ -61,8 +61,10 @@ def stem(word: str) -> str:
 
 
 def question_tokens(text: str) -> list[str]:
-    """A question's tokens, its hedges (HEDGES) left out: what it is searched with."""
-    return tokens(" ".join(w for w in WORD.findall(text) if w.lower() not in HEDGES))
+    """A question's tokens, its hedges (HEDGES) left out: what it is searched with. A capitalized one within the
+    question is a name's ("How well did Just Dance sell?")."""
+    found = WORD.findall(text)
+    return tokens(" ".join(w for i, w in enumerate(found) if w.lower() not in HEDGES or i > 0 and not w.islower()))
 
 
 def tokens(text: str) -> list[str]:
