@@ -210,6 +210,8 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("Is it the book, not the card?", "A passport book costs $130.", ["not"]),
     ("does my last name matter if it changed last yr", "Send your marriage certificate.", []),
     ("and if they say no again?", "You can request a hearing.", []),  # an answer reported, no negation
+    ("who sang the theme of never ending story?", "The theme of The NeverEnding Story was sung by Limahl.", []),  # a name
+    ("who sang a theme never ending?", "The theme was sung by Limahl.", ["never"]),
     # an ordinal as a word, a code written apart, a time span by a year within it
     ("Which song was the 2nd single?", "It was the second single from the album.", []),
     ("Which song was the 2nd single?", "It was the third single from the album.", ["2nd"]),
