@@ -41,7 +41,8 @@ _NAME = re.compile(r"(?<=\S\s)[A-Z][\w'’-]+")
 # "When" asks for a date where it opens the question (or its last clause), not in "what is it called when ...".
 _ASKS_DATE = re.compile(r"(^\W*|[,;:?]\s*|\bsince )when\b|\b(what (year|century|decade|date|time|period)|which "
                         r"(year|century))\b", re.IGNORECASE)  # fmt: skip
-_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|large|big|often)\b|\bwhat (percent|percentage|number)"
+_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|large|big|often|heavy|tall|wide|deep|high|fast|loud|hot|"
+                          r"warm|cold|thick|small|soon|expensive)\b|\bwhat (percent|percentage|number)"
                           r"|\bhow [a-z]+ (is|are|was|were) the\b", re.IGNORECASE)  # fmt: skip
 # "Why", "how come", "what causes": a reason, which a sentence gives with "because", "due to", "so that" ...
 _ASKS_REASON = re.compile(r"\bwhy\b|\bhow come\b|\bwhat (?:causes|caused|is the reason|are the reasons)\b", re.IGNORECASE)

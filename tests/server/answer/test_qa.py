@@ -319,6 +319,9 @@ def test_sentence_that_points_back_brings_its_neighbour(qa: QA) -> None:
     ("In Europe, when was it approved?", "date"),
     ("What is it called when a vector integrates?", None),  # "when" inside the question asks no date
     ("How many patients were treated?", "number"),
+    ("how heavy is it?", "number"),  # a measure: weight, height, speed, loudness, price ...
+    ("how loud does it get on spin", "number"),
+    ("how do I carry it?", None),
     ("Who developed CRISPR?", "name"),
     ("Why were rare diseases treated first?", "reason"),
     ("how come it wears off", "reason"),
