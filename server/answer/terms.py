@@ -611,10 +611,10 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
         if low in _NEGATION or low.endswith(("n't", "n’t")):
             # "not eligible" is said by "ineligible", "not likely" by "unlikely"; "never ending" written as one word
             # is a name's ("The NeverEnding Story"), no negation
-            named = i + 1 < len(words) and low + words[i + 1].lower() in said
-            unsupported = not negated and not named and not any(
-                p + w.lower() in said for p in _NEGATING_PREFIXES for w in words if len(w) > 3 and w.lower() not in STOPWORDS
-            )
+            prefixed = any(p + w.lower() in said for p in _NEGATING_PREFIXES for w in words
+                           if len(w) > 3 and w.lower() not in STOPWORDS)  # fmt: skip
+            joined = i + 1 < len(words) and low + words[i + 1].lower() in said
+            unsupported = not (negated or prefixed or joined)
         elif any(ch.isdigit() for ch in word):
             beside = {w.lower() for w in words[max(i - 1, 0) : i + 2]}
             century = i + 1 < len(words) and words[i + 1].lower() in ("century", "centuries")
