@@ -35,6 +35,31 @@ def is_table_row(line: str) -> bool:
     return len(stripped) > 2 and stripped.startswith("|") and stripped.endswith("|")
 
 
+def _row_parts(lines: dict[int, str], content: list[int]) -> dict[int, int]:
+    """Table rows a wrap broke over lines: their first line -> their last. A row begun with a pipe goes on over
+    the lines after it to the one ending with a pipe ("| Lipid nanoparticles | Fatty particles encapsulate and
+    deliver genetic" | "material | mRNA-based therapies |"); a whole row goes on over a line that ends with a pipe
+    and starts with none (a break that fell just after a pipe: "| Ex vivo editing | Cells removed |" |
+    "Blood disorders |"). Lines with a blank one between belong to no one row."""
+    parts: dict[int, int] = {}
+    last = -1
+    for pos, i in enumerate(content):
+        first = lines[i]
+        if i <= last or not first.startswith("|"):
+            continue
+        end = i
+        for j in content[pos + 1 : pos + 1 + _ROW_LINES]:
+            line, whole = lines[j], end == i and is_table_row(first)
+            if j != end + 1 or line.startswith("|") or whole and not line.endswith("|"):
+                break
+            end = j
+            if line.endswith("|"):
+                break
+        if end != i and lines[end].endswith("|"):
+            parts[i] = last = end
+    return parts
+
+
 def is_page_number(line: str) -> bool:
     return _PAGE_NUMBER.fullmatch(line.strip()) is not None
 
@@ -42,6 +67,7 @@ def is_page_number(line: str) -> bool:
 _GAP = re.compile(r"\s{3,}|\t")  # between the columns of a table laid out with spaces
 _NARROW_GAP = re.compile(r"(?<![.!?:;,])\s{2,}|\t")  # where a long cell leaves less room, in such a table
 _MIN_ALIGNED = 3  # lines in a row that a table laid out with spaces needs
+_ROW_LINES = 4  # lines after its first that a table row broken by a wrap may run over
 
 
 def row_cells(line: str) -> list[str]:
@@ -254,6 +280,9 @@ def _read(text: str, start: int, end: int) -> _Lines:
     numbers = {i for i in filled if is_page_number(text[spans[i][0] : spans[i][1]])}
     dropped = numbers | _running(text, spans, filled, numbers) | _numbered(text, spans, filled)
     content = [i for i in filled if i not in dropped]
+    for i, last in _row_parts({i: text[slice(*spans[i])] for i in content}, content).items():
+        spans[i], raw[i] = (spans[i][0], spans[last][1]), (raw[i][0], raw[last][1])  # one line: the whole row
+        content = [k for k in content if not i < k <= last]
     gaps = {}
     for i, j in zip(content, [*content[1:], None], strict=True):
         between = range(i + 1, len(raw) if j is None else j)
@@ -337,7 +366,8 @@ def plain_blocks(
     reading = _Blocks(doc_id, page)
     for i in lines.gaps:
         reading.add(lines, i, titles)
-        if lines.gaps[i].blank:
-            reading.header = None
+        if lines.gaps[i].blank and not (is_table_row(line := lines.line(lines.gaps[i].next) or "") or
+                                        _TABLE_RULE.fullmatch(line)):  # fmt: skip
+            reading.header = None  # a table ends at a blank line, unless a row follows it (a table spaced out)
     reading.close()
     return reading.blocks

@@ -269,3 +269,44 @@ def test_a_table_laid_out_with_spaces_is_read_as_rows_with_their_cells() -> None
     assert {b.section for b in blocks} == {("Technical data",)}
     prose = [SPECS[b.start : b.end] for b in blocks if b.kind == "paragraph"]
     assert prose == [SPECS[SPECS.index("Load") :].strip()]  # two spaces after a sentence make no table
+
+
+# A Markdown table as a text export writes it: a blank line between its rows, long rows broken by the wrap width
+# (one break mid-cell, one just after a pipe).
+WRAPPED_TABLE = """Delivery
+
+The vehicles used for this are called vectors.
+
+| Method | How it works | Used for |
+
+|---|---|---|
+
+| Lipid nanoparticles | Fatty particles encapsulate and deliver genetic
+material | mRNA-based therapies |
+
+| Ex vivo editing | Cells removed, edited externally, then returned |
+Blood disorders |
+
+| Electroporation | Electrical pulses | Research |
+
+The choice of delivery method shapes a therapy's safety.
+"""
+
+
+def test_a_wrapped_and_spaced_out_table_is_read_as_whole_rows_under_their_header() -> None:
+    from ingest.plain import row_context
+
+    blocks = plain_blocks("doc.txt", WRAPPED_TABLE)
+    rows = [b for b in blocks if b.kind == "row"]
+    cells = [row_context(b.header, WRAPPED_TABLE[b.start : b.end]).replace("\n", " ") for b in rows]
+    assert cells == [
+        "Method: Lipid nanoparticles; How it works: Fatty particles encapsulate and deliver genetic material; Used "
+        + "for: mRNA-based therapies",
+        "Method: Ex vivo editing; How it works: Cells removed, edited externally, then returned; Used for: Blood "
+        + "disorders",
+        "Method: Electroporation; How it works: Electrical pulses; Used for: Research",
+    ]
+    assert {b.section for b in blocks} == {("Delivery",)}  # no row's broken end taken for a title
+    prose = [WRAPPED_TABLE[b.start : b.end] for b in blocks if b.kind == "paragraph"]
+    assert prose == ["The vehicles used for this are called vectors.",
+                     "The choice of delivery method shapes a therapy's safety."]  # fmt: skip
