@@ -238,6 +238,19 @@ def join_hyphenated(before: str, after: str, vocabulary: Counter[str] | None = N
     return not (second >= 3.0 and (first >= 3.0 or whole == 0) and whole < 3.0)
 
 
+def join_split(before: str, after: str, vocabulary: Counter[str] | None = None) -> bool:
+    """Whether a table cell too narrow for a word broke it without a hyphen ("Electroporatio" "n", "cell m"
+    "embranes"): joined, the parts are a word (one the document writes whole elsewhere, or an English one) and one
+    of them is no English word alone."""
+    head = re.search(r"[^\W\d_]+$", before)
+    tail = re.match(r"[^\W\d_]+(?=\W|$)", after)
+    if not head or not tail or not tail.group().islower():
+        return False
+    joined = (head.group() + tail.group()).lower()
+    known = bool(vocabulary and vocabulary[joined]) or zipf_frequency(joined, "en") > 0
+    return known and min(zipf_frequency(w, "en") for w in (head.group(), tail.group())) == 0
+
+
 def vocabulary(lines: list[Line]) -> Counter[str]:
     """How often the document writes each word, hyphenated compounds whole, in lowercase."""
     return Counter(w.lower() for line in lines for w in _WORD.findall(line.text))
@@ -372,7 +385,9 @@ class _Assembly:
                     )
                     if joined:
                         piece = piece[:-1]
-                    elif following is not None and not piece.endswith("-"):
+                    elif following is not None and not piece.endswith("-") and not (
+                        unit.kind == "row" and join_split(piece, following.text, self.vocabulary)
+                    ):
                         piece += " "
                     if unit.kind == "row":
                         opens = "| " if n == 0 else " | "

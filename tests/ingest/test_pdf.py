@@ -10,7 +10,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from ingest.load import load_file
-from ingest.pdf import join_hyphenated, read_pdf
+from ingest.pdf import join_hyphenated, join_split, read_pdf
 from ingest.split import passages
 from ingest.units import Limits, Loaded, Unreadable
 
@@ -404,3 +404,15 @@ def test_a_broken_word_is_joined_as_the_document_writes_it_elsewhere(tmp_path: P
     pdf.save()
     text = read(tmp_path / "normans.pdf").document.text
     assert "Later the Normans conquered England, and the well-known story" in text
+
+
+def test_a_word_a_narrow_cell_broke_without_a_hyphen_is_read_whole(tmp_path: Path) -> None:
+    broken = [TABLE[0], [["Electroporatio", "n"], ["Electrical pulses open", "cell m", "embranes"],
+                         ["Research and", "some cell therapies"]]]  # fmt: skip
+    _table(tmp_path / "table.pdf", broken, 5.0, False)
+    loaded = read(tmp_path / "table.pdf")
+    assert_verbatim(loaded)
+    (row,) = [p.text for p in passages(loaded.document, loaded.blocks) if p.kind == "row"]
+    assert row == "| Electroporation | Electrical pulses open cell membranes | Research and some cell therapies |"
+    assert join_split("Electroporatio", "n") and join_split("cell m", "embranes for")
+    assert not join_split("Most approved therapies", "today") and not join_split("gene", "therapy")
