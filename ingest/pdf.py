@@ -20,8 +20,12 @@ from ingest.units import HEADING_TYPE, Block, Document, Limits, LineBox, Loaded,
 PAGE_NUMBER = re.compile(r"[\W_]*(page\s*)?(\d{1,4}|[ivxlc]{1,6})(\s*(of|/)\s*\d{1,4})?[\W_]*", re.IGNORECASE)
 _BULLET = re.compile(r"([•●▪◦‣∙·–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _TERMINAL = tuple(".!?:;")
+# A sentence's end followed by the superscript numbers of the references it cites ("... than placebo.13,14"): as
+# written out, they follow its full stop.
+_CITED_END = re.compile(r"(?<=[^\W\d_)])[.!?]\d{1,3}(?:[,–-]\d{1,3})*$")
 _SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")  # "2.1. ", "3.4 ", "1. "
 _SUBSECTION = re.compile(r"^\d{1,2}\.\d{1,2}\b")  # a number no list item has
+_SPACED = 0.4  # beyond a paragraph's gap between lines (in font sizes) that the space before a paragraph adds
 _ROW_SLACK = 0.12  # beyond a paragraph's gap between lines (in font sizes) that a table row's lines may stand apart
 _MOST_CELL_LINES = 8  # a table's cell wraps onto a few lines; a column of text runs on
 _PREFIXES = {"re", "pre", "un", "non", "co", "de", "dis", "mis", "sub", "anti", "inter", "over", "under", "semi",
@@ -219,6 +223,11 @@ def _over_cell(above: Line, row: "_Unit", leading: float) -> bool:
     )
 
 
+def _ends(text: str) -> bool:
+    """A line ends a sentence: with its punctuation, or with the reference numbers set after it (_CITED_END)."""
+    return text.endswith(_TERMINAL) or _CITED_END.search(text) is not None
+
+
 def join_hyphenated(before: str, after: str, vocabulary: Counter[str] | None = None) -> bool:
     """Whether a word broken by a hyphen at a line's end is one word ("treat-" "ment"), not a compound that keeps its
     hyphen ("long-" "term"): as the document writes it elsewhere, whole or hyphenated, when it does; else one word
@@ -315,11 +324,11 @@ class _Assembly:
             full = (
                 before.x1 >= self.edges[(before.page, before.column)][1] - line.size
             )  # a justified line's end
-            return (full or not before.text.endswith(_TERMINAL)) and line.x0 < left + 0.8 * line.size
+            return (full or not _ends(before.text)) and line.x0 < left + 0.8 * line.size
         gap = line.top - before.bottom
-        if gap > 0.9 * line.size or gap < -line.size:
-            return False
-        ends = before.text.endswith(_TERMINAL)
+        if gap > 0.9 * line.size or gap < -line.size or gap - self.leading * line.size > _SPACED * line.size:
+            return False  # a line further under the one before than a paragraph's lines stand: a new paragraph
+        ends = _ends(before.text)
         return not (ends and (before.x1 < right - 2 * line.size or line.x0 > left + 0.8 * line.size))
 
     def _units(self, lines: list[Line]) -> list[_Unit]:

@@ -184,6 +184,35 @@ def test_superscript_reference_numbers_break_no_line(tmp_path: Path) -> None:
     assert "complication.8 Gene therapy has moved" in flat
 
 
+def test_a_paragraph_ending_in_reference_numbers_or_set_apart_by_space_ends_there(tmp_path: Path) -> None:
+    # each paragraph's last line runs to the margin and ends with superscript references after its full stop; the
+    # style sets 6 points between paragraphs (their lines stand 2 apart)
+    ending = ("Alanine aminotransferase rose above three times the upper limit in 2.1% of patients on veratoglin and "
+              "0.4% of those on placebo.<super>13,14</super>")  # fmt: skip
+    paragraphs = [f"Paragraph {n}. Hepatic enzymes were monitored at every visit.<super>12</super> {ending}"
+                  for n in range(4)]  # fmt: skip
+    style = getSampleStyleSheet()["BodyText"]
+    SimpleDocTemplate(str(tmp_path / "paper.pdf"), pagesize=A4).build([Paragraph(p, style) for p in paragraphs])
+    loaded = read(tmp_path / "paper.pdf")
+    assert_verbatim(loaded)
+    texts = [" ".join(loaded.document.text[b.start : b.end].split()) for b in loaded.blocks]
+    assert [t.split(".")[0] for t in texts] == ["Paragraph 0", "Paragraph 1", "Paragraph 2", "Paragraph 3"]
+    assert all(t.endswith("placebo.13,14") for t in texts)
+
+
+def test_paragraphs_set_apart_by_space_are_two_though_the_first_runs_to_the_margin(tmp_path: Path) -> None:
+    lines = textwrap.wrap(PROSE, 60)[:6]
+    lines = [line.ljust(60, "x")[:59] + "." if n == 2 else line.ljust(60, "x") for n, line in enumerate(lines)]
+    pdf = canvas.Canvas(str(tmp_path / "spaced.pdf"), pagesize=A4)
+    pdf.setFont("Courier", 10)  # every line as wide: the first paragraph's last one runs to the margin
+    for n, line in enumerate(lines):
+        pdf.drawString(72, 780 - 12 * n - (6 if n >= 3 else 0), line)  # 6 points more before the second
+    pdf.save()
+    loaded = read(tmp_path / "spaced.pdf")
+    texts = [" ".join(loaded.document.text[b.start : b.end].split()) for b in loaded.blocks]
+    assert texts == [" ".join(lines[:3]), " ".join(lines[3:])]
+
+
 def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
     two_columns(tmp_path / "article.pdf")
     loaded = read(tmp_path / "article.pdf")
