@@ -23,6 +23,9 @@ _BEFORE_NAME = frozenset(
     {"adm.", "capt.", "cmdr.", "col.", "cpl.", "dr.", "fr.", "gen.", "gov.", "hon.", "lt.", "maj.", "mr.", "mrs.",
      "ms.", "mt.", "pres.", "prof.", "pvt.", "rep.", "rev.", "sen.", "sgt.", "st."}
 )
+# A sentence's end with the reference numbers a paper sets after its full stop ("... every visit.12,13 The rate"),
+# which pysbd reads on into the next sentence: the end is after the numbers.
+_CITED_END = re.compile(r"(?<=[^\W\d_)][.!?])\d{1,3}(?:[,–-]\d{1,3})*(?=\s+[\"“(A-Z])")
 _CLOSERS = '"”’)]'
 _OPENERS = "([\"“‘'"
 _WRAPPED = 0.6  # a line this share of its block's widest line or more was broken by the width, not the writer
@@ -91,6 +94,17 @@ def _rejoined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def _cited_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans split after each sentence end followed by reference numbers (_CITED_END)."""
+    out = []
+    for a, b in spans:
+        for end in (m.end() for m in _CITED_END.finditer(text, a, b)):
+            out.append((a, end))
+            a = end + len(text[end:b]) - len(text[end:b].lstrip())
+        out.append((a, b))
+    return out
+
+
 def naive_sentences(text: str) -> list[str]:
     return [piece for piece in NAIVE_BOUNDARY.split(text) if piece.strip()]
 
@@ -101,7 +115,7 @@ def split_sentences(doc_id: str, text: str, start: int, end: int) -> list[Senten
     spans = _spans(flowing, start, _segmenter().segment(flowing)) or _spans(
         flowing, start, naive_sentences(flowing)
     )
-    return [Sentence(doc_id, a, b, text[a:b]) for a, b in _rejoined(text, spans or [(start, end)])]
+    return [Sentence(doc_id, a, b, text[a:b]) for a, b in _cited_ends(text, _rejoined(text, spans or [(start, end)]))]
 
 
 def _context(document: Document, block: Block) -> str:

@@ -24,6 +24,10 @@ CASES = [
      ["It was 5.2 days, as reported by Li et al. [12].", "Risk rose (p < 0.001).", "See Suppl. Fig. S3 for details."]),
     ("The rate was 12% [3, 4]. [5] showed otherwise. Data are in Tab. 2 of ref. 7.",
      ["The rate was 12% [3, 4].", "[5] showed otherwise.", "Data are in Tab. 2 of ref. 7."]),
+    # references set as superscripts after the full stop, written out as numbers: the sentence ends after them
+    ("Enzymes were checked at each visit.12,13 Rates were low.4-6 Smith et al.8 saw none. Mean age was 57.8 years.",
+     ["Enzymes were checked at each visit.12,13", "Rates were low.4-6", "Smith et al.8 saw none.",
+      "Mean age was 57.8 years."]),
 ]  # fmt: skip
 
 
