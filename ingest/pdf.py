@@ -151,6 +151,11 @@ def _leading(lines: list[Line]) -> float:
     return statistics.median(gaps) if gaps else 0.1
 
 
+def _shared(edges: list[float]) -> float:
+    """The first of the sorted edges that another stands within a point of, else the first."""
+    return next((a for a, b in pairwise(edges) if b - a <= 1.0), edges[0])
+
+
 def _right_under(row: "_Unit", line: Line, leading: float) -> bool:
     """Whether a line stands under a table row's lines no further apart than a paragraph's lines (leading: the gap
     between a paragraph's lines, in font sizes), in its column."""
@@ -302,13 +307,14 @@ class _Assembly:
 
     @staticmethod
     def _edges(lines: list[Line]) -> dict[tuple[int, int], tuple[float, float]]:
-        """The left and right edge of each column of each page."""
-        edges: dict[tuple[int, int], tuple[float, float]] = {}
+        """The left and right edge of each column of each page: where two of its lines or more start (and end), a
+        line standing out alone (a cookie notice's under a printed page's text) left aside; where none share an
+        edge, the outermost."""
+        columns: dict[tuple[int, int], list[Line]] = {}
         for line in lines:
-            key = (line.page, line.column)
-            left, right = edges.get(key, (line.x0, line.x1))
-            edges[key] = (min(left, line.x0), max(right, line.x1))
-        return edges
+            columns.setdefault((line.page, line.column), []).append(line)
+        return {key: (_shared(sorted(ln.x0 for ln in column)), -_shared(sorted(-ln.x1 for ln in column)))
+                for key, column in columns.items()}  # fmt: skip
 
     def _continues(self, before: Line, line: Line) -> bool:
         """Whether a line carries on the paragraph of the line before it."""

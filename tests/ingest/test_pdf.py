@@ -213,6 +213,22 @@ def test_paragraphs_set_apart_by_space_are_two_though_the_first_runs_to_the_marg
     assert texts == [" ".join(lines[:3]), " ".join(lines[3:])]
 
 
+def test_a_paragraph_goes_on_over_a_page_whose_column_a_stray_line_starts_further_left(tmp_path: Path) -> None:
+    # a web page printed: its text in a column right of the page's middle, a cookie notice under it on the last page
+    lines = textwrap.wrap(PROSE, 34, break_on_hyphens=False)[:6]
+    pdf = canvas.Canvas(str(tmp_path / "printed.pdf"), pagesize=A4)
+    for n, line in enumerate(lines[:3]):  # the third ends mid-sentence
+        pdf.drawString(300, 120 - 14 * n, line)
+    pdf.showPage()
+    for n, line in enumerate(lines[3:]):
+        pdf.drawString(300, 780 - 14 * n, line)
+    pdf.drawString(48, 100, "We use cookies to improve your experience.")
+    pdf.save()
+    loaded = read(tmp_path / "printed.pdf")
+    texts = [" ".join(loaded.document.text[b.start : b.end].split()) for b in loaded.blocks]
+    assert texts[0] == " ".join(lines)
+
+
 def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
     two_columns(tmp_path / "article.pdf")
     loaded = read(tmp_path / "article.pdf")
