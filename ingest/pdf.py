@@ -15,14 +15,12 @@ import pypdfium2 as pdfium
 from wordfreq import zipf_frequency
 
 from ingest.layout import Line, page_lines, reading_order
-from ingest.units import HEADING_TYPE, Block, Document, Limits, LineBox, Loaded, Unreadable
+from ingest.units import CITED_NUMBERS, HEADING_TYPE, Block, Document, Limits, LineBox, Loaded, Unreadable
 
 PAGE_NUMBER = re.compile(r"[\W_]*(page\s*)?(\d{1,4}|[ivxlc]{1,6})(\s*(of|/)\s*\d{1,4})?[\W_]*", re.IGNORECASE)
 _BULLET = re.compile(r"([•●▪◦‣∙·–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _TERMINAL = tuple(".!?:;")
-# A sentence's end followed by the superscript numbers of the references it cites ("... than placebo.13,14"): as
-# written out, they follow its full stop.
-_CITED_END = re.compile(r"(?<=[^\W\d_)])[.!?]\d{1,3}(?:[,–-]\d{1,3})*$")
+_CITED_END = re.compile(CITED_NUMBERS + "$")
 _SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")  # "2.1. ", "3.4 ", "1. "
 _SUBSECTION = re.compile(r"^\d{1,2}\.\d{1,2}\b")  # a number no list item has
 _SPACED = 0.4  # beyond a paragraph's gap between lines (in font sizes) that the space before a paragraph adds
@@ -229,7 +227,7 @@ def _over_cell(above: Line, row: "_Unit", leading: float) -> bool:
 
 
 def _ends(text: str) -> bool:
-    """A line ends a sentence: with its punctuation, or with the reference numbers set after it (_CITED_END)."""
+    """A line ends a sentence: with its punctuation, or with the reference numbers set after it."""
     return text.endswith(_TERMINAL) or _CITED_END.search(text) is not None
 
 

@@ -7,7 +7,7 @@ from itertools import pairwise
 import pysbd
 
 from ingest.plain import is_page_number, row_context
-from ingest.units import Block, Document, Passage, Sentence, page_at
+from ingest.units import CITED_NUMBERS, Block, Document, Passage, Sentence, page_at
 
 # The regex a segmenter is measured against: split after . ! ? before whitespace and a capital or quote.
 NAIVE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z])")
@@ -23,9 +23,8 @@ _BEFORE_NAME = frozenset(
     {"adm.", "capt.", "cmdr.", "col.", "cpl.", "dr.", "fr.", "gen.", "gov.", "hon.", "lt.", "maj.", "mr.", "mrs.",
      "ms.", "mt.", "pres.", "prof.", "pvt.", "rep.", "rev.", "sen.", "sgt.", "st."}
 )
-# A sentence's end with the reference numbers a paper sets after its full stop ("... every visit.12,13 The rate"),
-# which pysbd reads on into the next sentence: the end is after the numbers.
-_CITED_END = re.compile(r"(?<=[^\W\d_)][.!?])\d{1,3}(?:[,–-]\d{1,3})*(?=\s+[\"“(A-Z])")
+# Reference numbers after a sentence's full stop, which pysbd reads on into the next ("visit.12,13 The rate").
+_CITED_END = re.compile(CITED_NUMBERS + r"(?=\s+[\"“(A-Z])")
 _CLOSERS = '"”’)]'
 _OPENERS = "([\"“‘'"
 _WRAPPED = 0.6  # a line this share of its block's widest line or more was broken by the width, not the writer

@@ -42,6 +42,9 @@ class Limits:
 
 
 NO_LIMITS_SET = Limits()  # the defaults, for callers that set none
+# The numbers of the references a paper sets as superscripts after a sentence's full stop, as written out
+# ("... than placebo.13,14"): the sentence ends after them.
+CITED_NUMBERS = r"(?<=[^\W\d_)][.!?])\d{1,3}(?:[,–-]\d{1,3})*"
 # A heading set in larger type than the body's is at least this many times its size (PDF lines, Word paragraphs).
 HEADING_TYPE = 1.15
 
