@@ -7,7 +7,7 @@ import numpy as np
 
 from index.embed import QueryCache
 from index.store import Store
-from index.text import question_tokens, stem, tokens
+from index.text import WORD, is_stopword, question_tokens, stem, tokens
 from ingest.units import Passage, Sentence
 from server.answer.followup import Resolved, naming, standalone, subject_turn, turn_words
 from server.answer.retrieve import (
@@ -39,6 +39,12 @@ from server.answer.terms import (
 from server.settings import Settings
 
 NO_ANSWER = "The documents do not answer this question."
+# A question word with no word of the documents is still theirs where a word of its best passages (the first
+# SAID_IN) is this alike, the two encoded alone: synonyms stand at 0.66-0.74 ("loud": "noise", "expensive":
+# "cost"), the nearest words to off-topic questions' at most 0.62 ("reset": "restore", "flu": "disease").
+SAID_OTHERWISE = 0.65
+SAID_IN = 4
+WORDS_REMEMBERED = 50_000
 WITHIN_MOST = 20_000  # a conversation's document of more passages than this is searched as the whole corpus is
 # What a sentence advising a person to seek individual advice says; a personal question ("Should I ...?") is
 # answered by the documents' sentence most like it, when one is close enough, and by nothing else.
@@ -136,6 +142,7 @@ class QA:
         self.topic_vector = lru_cache(maxsize=256)(lambda words: embedder.encode([words])[0])
         self._respelt = lru_cache(maxsize=1024)(lambda text: respelt(store, text))
         self._answered_from = lru_cache(maxsize=1024)(self._turn_document)
+        self._words: dict[str, np.ndarray] = {}  # word vectors (_word_vectors)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         return self.respond(self.evidence(question, history or []))
@@ -174,7 +181,7 @@ class QA:
         found = Evidence(query, Ranked(ranked.passages, quotable, ranked.best), missing,
                          focus=self._focus(query, vector, ranked))  # fmt: skip
         if not found.missing:
-            found.foreign = self._foreign(query, own, history, quotable)
+            found.foreign = self._foreign(query, own, history, quotable, ranked.passages)
             # Advice about the asker's own case is the documents' to give where they give it; where they don't, a
             # personal question on a medical matter is refused, and one on anything else ("Should I file form
             # B?" over a service's guides) is answered as any question is. A question is personal by what it asks
@@ -302,18 +309,40 @@ class QA:
         least = max(p for _, p, _ in ranked.sentences) * self.settings.keep_ratio
         return [s for s in ranked.sentences if s[1] >= least and s[2] >= self.settings.min_dense]
 
-    def _foreign(self, query: str, own: str, history: list[str], quotable: list) -> bool:
-        """Whether the question is foreign to the documents (server.answer.terms.foreign). A first question is read
-        without the documents' subject added to it ("is it painful (gene therapy)" names nothing they say); its
-        everyday words may still say what a quotable sentence says ("does it last forever": "long-lasting
-        effects"), and then it is not foreign."""
-        if history or own == query:
-            return foreign(self.store, query)
-        if not foreign(self.store, own):
+    def _foreign(self, query: str, own: str, history: list[str], quotable: list,
+                 passages: list[tuple[int, float]]) -> bool:  # fmt: skip
+        """Whether the question is foreign to the documents (server.answer.terms.foreign): none of its own words is
+        theirs, nor a word the best passages use in its place (_said_otherwise: "is it expensive" of a text on the
+        "cost" of treatments). A first question is read without the documents' subject added to it ("is it painful
+        (gene therapy)" names nothing they say); its everyday words may still say what a quotable sentence says
+        ("does it last forever": "long-lasting effects"), and then it is not foreign."""
+        asked = query if history or own == query else own
+        if not foreign(self.store, asked) or self._said_otherwise(asked, passages):
             return False
+        if history or own == query:
+            return True
         ids = [sid for sid, _, _ in quotable]
         vector = self.embedder.encode_query(own)
         return not ids or float(np.max(self.store.sentence_vectors[ids] @ vector)) < self.settings.min_dense
+
+    def _said_otherwise(self, question: str, passages: list[tuple[int, float]]) -> bool:
+        """Whether a word of the best passages means what one of the question's own words does: the two, encoded
+        alone, at least SAID_OTHERWISE alike ("expensive": "cost", "loud": "noise", "daughter": "parent")."""
+        asked = list(dict.fromkeys(w.lower() for w in own_words(question) if not w.isdigit()))
+        words = sorted({w.lower() for pid, _ in passages[:SAID_IN] for w in WORD.findall(self.store.passages[pid].text)
+                        if not is_stopword(w) and not w.isdigit()})  # fmt: skip
+        if not asked or not words:
+            return False
+        return bool((self._word_vectors(asked) @ self._word_vectors(words).T).max() >= SAID_OTHERWISE)
+
+    def _word_vectors(self, words: list[str]) -> np.ndarray:
+        """Words encoded one by one by the question encoder, remembered (the passages' words recur)."""
+        missing = [w for w in words if w not in self._words]
+        if missing:
+            if len(self._words) + len(missing) > WORDS_REMEMBERED:
+                self._words.clear()
+            self._words.update(zip(missing, self.embedder.encode(missing), strict=True))
+        return np.stack([self._words[w] for w in words])
 
     def _focus(self, query: str, vector: np.ndarray, ranked: Ranked) -> int | None:
         """Of the retrieved sentences at least min_dense similar to the question, the one most like it once the

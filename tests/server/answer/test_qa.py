@@ -804,6 +804,8 @@ def test_a_first_question_pointing_at_its_subject_asks_about_what_the_documents_
     ("Who invented it?", False),
     ("Does it last forever?", True),  # "forever" is no word of the article, "long-lasting effects" is like it
     ("What is it?", True),
+    ("Is it expensive?", True),  # "expensive" is no word of the article, "cost" of its best passages means it
+    ("Is it vegan?", False),
 ])  # fmt: skip
 def test_a_first_question_pointing_at_the_documents_subject_is_foreign_for_its_own_words(article: QA, question: str,
                                                                                          answered: bool) -> None:  # fmt: skip
