@@ -325,7 +325,7 @@ class _Blocks:
             return
         self.blocks.append(Block(self.doc_id, start, end, "row", self.section, self.page, self.header))
 
-    def add(self, lines: _Lines, i: int, titles: bool) -> None:
+    def add(self, lines: _Lines, i: int, titles: bool, after_blank: bool) -> None:
         (a, b), line = lines.spans[i], lines.line(i)
         if is_table_row(line):
             return self.row(line, a, b)
@@ -333,6 +333,13 @@ class _Blocks:
             return self.row(line, a, b, lines.aligned[i])
         self.header = None
         item = _ITEM.match(line)
+        following = lines.line(lines.gaps[i].next)
+        if item and titles and after_blank and lines.gaps[i].blank and line.lstrip()[:1].isdigit() and (
+            _is_title(line[item.end() :], following) and line[item.end()].isupper() and not _ITEM.match(following)
+        ):  # a numbered line standing alone over a paragraph: a section's title ("2. Installation"), no list item
+            self.close()
+            self.section = (line,)
+            return
         if item:
             self.close()
             self.open = ("item", a + item.end(), b)
@@ -340,7 +347,7 @@ class _Blocks:
             self.open = (self.open[0], self.open[1], b)
         elif self.resumed is not None:
             self.open = (self.resumed, a, b)
-        elif titles and _is_title(line, lines.line(lines.gaps[i].next)) and not lines.continued(i):
+        elif titles and _is_title(line, following) and not lines.continued(i):
             self.section = (line,)
             return
         else:
@@ -364,8 +371,10 @@ def plain_blocks(
     """Split text into blocks: a paragraph runs over the lines that continue it, across wraps and pages."""
     lines = _read(text, start, len(text) if end is None else end)
     reading = _Blocks(doc_id, page)
+    before = None
     for i in lines.gaps:
-        reading.add(lines, i, titles)
+        reading.add(lines, i, titles, before is None or lines.gaps[before].blank)
+        before = i
         if lines.gaps[i].blank and not (is_table_row(line := lines.line(lines.gaps[i].next) or "") or
                                         _TABLE_RULE.fullmatch(line)):  # fmt: skip
             reading.header = None  # a table ends at a blank line, unless a row follows it (a table spaced out)

@@ -310,3 +310,33 @@ def test_a_wrapped_and_spaced_out_table_is_read_as_whole_rows_under_their_header
     prose = [WRAPPED_TABLE[b.start : b.end] for b in blocks if b.kind == "paragraph"]
     assert prose == ["The vehicles used for this are called vectors.",
                      "The choice of delivery method shapes a therapy's safety."]  # fmt: skip
+
+
+NUMBERED = """1. Safety instructions
+
+Read these instructions before using the appliance.
+
+2. Installation
+
+Remove the transit bolts before use. To level the machine:
+1. Loosen the lock nut.
+2. Turn the foot until the machine is level.
+
+Ingredients
+
+1. Flour
+
+2. Sugar
+"""
+
+
+def test_a_numbered_line_standing_alone_over_a_paragraph_is_a_title_not_a_list_item() -> None:
+    blocks = [(kind, section[0] if section else None, text) for kind, text, section in _blocks(NUMBERED)]
+    assert blocks == [
+        ("paragraph", "1. Safety instructions", "Read these instructions before using the appliance."),
+        ("paragraph", "2. Installation", "Remove the transit bolts before use. To level the machine:"),
+        ("item", "2. Installation", "Loosen the lock nut."),
+        ("item", "2. Installation", "Turn the foot until the machine is level."),
+        ("item", "Ingredients", "Flour"),  # a list spaced out: each is followed by another item
+        ("item", "Ingredients", "Sugar"),
+    ]
