@@ -336,13 +336,15 @@ class QA:
         return bool((self._word_vectors(asked) @ self._word_vectors(words).T).max() >= SAID_OTHERWISE)
 
     def _word_vectors(self, words: list[str]) -> np.ndarray:
-        """Words encoded one by one by the question encoder, remembered (the passages' words recur)."""
-        missing = [w for w in words if w not in self._words]
-        if missing:
-            if len(self._words) + len(missing) > WORDS_REMEMBERED:
+        """Each word encoded alone by the question encoder, remembered (the passages' words recur)."""
+        vectors = {w: v for w in words if (v := self._words.get(w)) is not None}
+        if missing := [w for w in words if w not in vectors]:
+            fresh = dict(zip(missing, self.embedder.encode(missing), strict=True))
+            if len(self._words) + len(fresh) > WORDS_REMEMBERED:
                 self._words.clear()
-            self._words.update(zip(missing, self.embedder.encode(missing), strict=True))
-        return np.stack([self._words[w] for w in words])
+            self._words.update(fresh)
+            vectors.update(fresh)
+        return np.stack([vectors[w] for w in words])
 
     def _focus(self, query: str, vector: np.ndarray, ranked: Ranked) -> int | None:
         """Of the retrieved sentences at least min_dense similar to the question, the one most like it once the
