@@ -16,11 +16,11 @@ from server.answer.retrieve import (
     POINTER,
     Ranked,
     beyond,
+    broken,
     corpus_subject,
     quotable_shape,
     rank,
     topic_words,
-    unfinished,
 )
 from server.answer.selector import Selector, read, shipped, signals
 from server.answer.terms import (
@@ -386,7 +386,7 @@ class QA:
                 chosen.append(sid)
                 seen.add(text)
 
-        if self._broken(best - 1, best):  # a sentence a page break cut: its first part comes first
+        if broken(self.store, best - 1, best):  # a sentence a page break cut: its first part comes first
             chosen.insert(0, best - 1)
             seen.add(_normal(sentences[best - 1].text))
         elif POINTER.match(sentences[best].text) and self._same_passage(best, best - 1) and (
@@ -397,7 +397,7 @@ class QA:
             sentences[best + 1].doc_id == sentences[best].doc_id
         ):
             add(best + 1)
-        if self._broken(best, best + 1):
+        if broken(self.store, best, best + 1):
             add(best + 1)
         needed = len(chosen)
         for sid, _, _ in ranked.sentences[1:]:
@@ -433,17 +433,6 @@ class QA:
                 answer.append(at)
                 at += 1
         return answer
-
-    def _broken(self, a: int, b: int) -> bool:
-        """Sentences a and b are one sentence cut by a page break (each part quoted as written, the page number in
-        neither): a is left unfinished and b goes on in lowercase ("... Keep detergent out of the reach of children
-        and do" | "not leave detergent in the dispenser between washes.")."""
-        sentences, owner = self.store.sentences, self.store.sentence_passage
-        if a < 0 or b >= len(sentences) or sentences[a].doc_id != sentences[b].doc_id or owner[a] == owner[b]:
-            return False  # a break cuts a block: the parts are the last and first sentences of two passages
-        if any(self.store.passages[int(owner[i])].kind == "row" for i in (a, b)):
-            return False
-        return unfinished(sentences[a].text) and sentences[b].text.lstrip()[:1].islower()
 
     def _same_passage(self, a: int, b: int) -> bool:
         return 0 <= b < len(self.store.sentences) and self.store.sentence_passage[a] == self.store.sentence_passage[b]

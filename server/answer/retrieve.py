@@ -327,13 +327,25 @@ _REFERENCES = re.compile(r"^\W*(?:[\dIVX]+(?:\.\d+)*\.?\s+)?(?:references(?: and
 
 def quotable_shape(store: Store, sid: int) -> bool:
     """Whether a sentence may be quoted at all (unquotable); a table row always may, an entry of a list of
-    references never."""
+    references never, and the first part of a sentence a page break cut is no title (broken)."""
     passage = store.passages[int(store.sentence_passage[sid])]
     if any(_REFERENCES.match(heading) for heading in passage.section):
         return False
     if passage.kind == "row":
         return True
-    return not unquotable(store.sentences[sid].text, len(passage.sentences) == 1)
+    return not unquotable(store.sentences[sid].text, len(passage.sentences) == 1) or broken(store, sid, sid + 1)
+
+
+def broken(store: Store, a: int, b: int) -> bool:
+    """Sentences a and b are one sentence cut by a page break (each part quoted as written, the page number in
+    neither): a is left unfinished and b goes on in lowercase ("... Keep detergent out of the reach of children
+    and do" | "not leave detergent in the dispenser between washes.")."""
+    sentences, owner = store.sentences, store.sentence_passage
+    if a < 0 or b >= len(sentences) or sentences[a].doc_id != sentences[b].doc_id or owner[a] == owner[b]:
+        return False  # a break cuts a block: the parts are the last and first sentences of two passages
+    if any(store.passages[int(owner[i])].kind == "row" for i in (a, b)):
+        return False
+    return unfinished(sentences[a].text) and sentences[b].text.lstrip()[:1].islower()
 
 
 @lru_cache(maxsize=100_000)

@@ -14,6 +14,7 @@ from server.answer.retrieve import (
     answer_type_match,
     asked_for,
     beyond,
+    broken,
     corpus_subject,
     quotable_shape,
     rank,
@@ -918,4 +919,18 @@ def test_a_sentence_a_page_break_cut_is_quoted_whole_in_its_two_parts(tmp_path: 
     answer = qa.ask("Can I leave detergent in the dispenser between washes?")
     quoted = [s.text for s in answer.sentences]
     assert quoted[:2] == ["Keep detergent out of the reach of children and do", cut[0]]  # in reading order
+    assert_verbatim_and_cited(qa, answer)
+
+
+def test_a_sentence_a_page_break_cut_at_its_paragraphs_start_is_no_title(tmp_path: Path, embedder: Embedder) -> None:
+    # its first part is a whole block of its own, short and without final punctuation, as a title is
+    text = ("Gene editing\n\nOff-target effects remain a safety concern with editing technologies.\n\nCRISPR-Cas9 "
+            "and its successor technologies have transformed what's\n\f\npossible in gene editing. Unlike older "
+            "tools, CRISPR targets DNA with greater precision.\n")  # fmt: skip
+    qa = engine_over(tmp_path, {"article.txt": text}, embedder)
+    first = next(sid for sid, s in enumerate(qa.store.sentences) if s.text.startswith("CRISPR-Cas9"))
+    assert unquotable(qa.store.sentences[first].text, whole_block=True)  # alone, it reads as a title
+    assert quotable_shape(qa.store, first) and broken(qa.store, first, first + 1)
+    answer = qa.ask("What has transformed what's possible in gene editing?")
+    assert [s.text for s in answer.sentences][:2] == [qa.store.sentences[first].text, "possible in gene editing."]
     assert_verbatim_and_cited(qa, answer)
