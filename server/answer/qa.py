@@ -44,7 +44,7 @@ NO_ANSWER = "The documents do not answer this question."
 # "cost"), the nearest words to off-topic questions' at most 0.62 ("reset": "restore", "flu": "disease").
 SAID_OTHERWISE = 0.65
 SAID_IN = 4
-WORDS_REMEMBERED = 50_000
+WORDS_REMEMBERED = 50_000  # word vectors kept for _said_otherwise (~75 MB at most)
 WITHIN_MOST = 20_000  # a conversation's document of more passages than this is searched as the whole corpus is
 # What a sentence advising a person to seek individual advice says; a personal question ("Should I ...?") is
 # answered by the documents' sentence most like it, when one is close enough, and by nothing else.
