@@ -280,9 +280,11 @@ def _read(text: str, start: int, end: int) -> _Lines:
     numbers = {i for i in filled if is_page_number(text[spans[i][0] : spans[i][1]])}
     dropped = numbers | _running(text, spans, filled, numbers) | _numbered(text, spans, filled)
     content = [i for i in filled if i not in dropped]
-    for i, last in _row_parts({i: text[slice(*spans[i])] for i in content}, content).items():
+    rows = _row_parts({i: text[slice(*spans[i])] for i in content}, content)
+    for i, last in rows.items():
         spans[i], raw[i] = (spans[i][0], spans[last][1]), (raw[i][0], raw[last][1])  # one line: the whole row
-        content = [k for k in content if not i < k <= last]
+    absorbed = {k for i, last in rows.items() for k in range(i + 1, last + 1)}
+    content = [k for k in content if k not in absorbed]
     gaps = {}
     for i, j in zip(content, [*content[1:], None], strict=True):
         between = range(i + 1, len(raw) if j is None else j)
