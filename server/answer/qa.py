@@ -316,10 +316,11 @@ class QA:
         "cost" of treatments). A first question is read without the documents' subject added to it ("is it painful
         (gene therapy)" names nothing they say); its everyday words may still say what a quotable sentence says
         ("does it last forever": "long-lasting effects"), and then it is not foreign."""
-        asked = query if history or own == query else own
+        searched = bool(history) or own == query  # read as searched: no subject of the documents' added
+        asked = query if searched else own
         if not foreign(self.store, asked) or self._said_otherwise(asked, passages):
             return False
-        if history or own == query:
+        if searched:
             return True
         ids = [sid for sid, _, _ in quotable]
         vector = self.embedder.encode_query(own)
