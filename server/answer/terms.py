@@ -400,11 +400,16 @@ def joined_compounds(store: Store, question: str) -> str:
 
 
 _PERSONAL = re.compile(
-    r"\bshould (i|we|he|she)\b|\b(right|safe|suitable|good|best|appropriate|an option|work) for (me|us|my|him|her|"
-    r"them)\b|\bfor my\b|"
-    r"\bmy (own )?(condition|son|daughter|child|children|kids?|baby|wife|husband|partner|mother|father|mom|mum|dad|"
-    r"parents?|family|illness|disease|diagnosis|symptoms|case|situation|doctor)\b|\bwhich (doctor|specialist|clinic)\b|"
-    r"\b(can|could|would|will|do|does) (i|we|he|she)\b.{0,40}\b(qualify|benefit|be treated|be cured|get (it|"
+    r"\bshould (i|we|he|she)\b|\b(i|we) should\b|\bwhat (would|do|should) you (recommend|suggest|advise)\b|"
+    r"\b(right|safe|suitable|good|best|appropriate|an option|options|work|worth it|worth trying|possible|too late|"
+    r"a good idea) for (me|us|my|him|her|them)\b|\bfor (me|us|my)\b|"
+    r"\b(help|cure|fix|heal|treat|save|benefit) (me|us|him|her|my|our)\b|"
+    r"\bmy (own )?(condition|son|daughter|child|children|kids?|baby|wife|husband|partner|spouse|mother|father|mom|mum|"
+    r"dad|parents?|grand(son|daughter|child|children|mother|father|ma|pa|parents?)|brother|sister|siblings?|friend|"
+    r"family|illness|disease|diagnosis|symptoms|case|situation|doctor|options|chances|prognosis|health|body|"
+    r"eyesight|vision)\b|\bwhich (doctor|specialist|clinic)\b|"
+    r"\b(i|i'?m|we|he|she)\b.{0,30}\b(a (good |suitable |possible )?candidate|eligible|qualify)\b|"
+    r"\b(can|could|would|will|do|does) (i|we|he|she)\b.{0,40}\b(benefit|be treated|be cured|get (it|"
     r"treated|the|gene|this|that))\b",
     re.IGNORECASE,
 )

@@ -535,6 +535,12 @@ def test_a_first_question_given_the_documents_subject_is_ranked_by_its_own_words
     ("Should he get gene therapy?", True),
     ("can she still get gene therapy", True),
     ("how do i find out if gene therapy would work for me", True),
+    ("could this help him?", True),  # asked after "My dad has a rare disease."
+    ("am I a candidate for it", True),
+    ("is gene therapy worth it for me", True),
+    ("what are my options", True),
+    ("Who is eligible for gene therapy?", False),
+    ("Can gene therapy help people with hemophilia?", False),
     ("How do they get the genes into cells?", False),  # "they" are whoever does it
     ("Are there gene therapies for children with eye diseases?", False),
 ])  # fmt: skip
