@@ -502,10 +502,12 @@ _ASKS_COUNT = re.compile(r"\bhow many\b|\bwhat (percent|percentage|proportion|sh
 _QUANTITY = re.compile(r"\b\d|%|\b(" + "|".join(_ONES + _TENS[2:]) + r"|"
                        r"hundred|thousand|million|billion|trillion|dozen|half|quarter|third|single|several|"
                        r"both|double|twice|pair|couple|percent)s?\b", re.IGNORECASE)  # fmt: skip
-# A question that asks which company (organization, hospital ...) is not answered by evidence that names none.
-# "Who" is left out: its answer is often a role ("a qualified medical specialist"), not a name.
+# A question that asks which company (organization, hospital, country ...) or who found or made a thing is not
+# answered by evidence that names none. Any other "who" is left out: its answer is often a role ("a qualified
+# medical specialist"), not a name.
 _ASKS_NAMED = re.compile(r"\b(what|which) (compan(y|ies)|organi[sz]ations?|firms?|universit(y|ies)|hospitals?|"
-                         r"manufacturers?|brands?)\b", re.IGNORECASE)  # fmt: skip
+                         r"manufacturers?|brands?|countr(y|ies)|nations?|cit(y|ies))\b|\bwho (first )?(discovered|"
+                         r"invented|founded|pioneered|coined)\b", re.IGNORECASE)  # fmt: skip
 _CAPITALIZED = re.compile(r"(?<=[^\s|.!?]\s)[A-Z][\w'’-]*")  # opening no sentence or table cell
 _DESCRIBING = re.compile(r"(describ|explain|known|fit|suit|represent|summar|characteri|defin|captur|illustrat)")
 

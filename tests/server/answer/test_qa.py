@@ -189,7 +189,7 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
 @pytest.mark.parametrize(("question", "evidence", "unsupported"), [
     ("Which city is not on the coast?", "Most lie on the coast, with the exception of Riverside.", []),
     ("Who was not part of the consortium?", "BSkyB had been excluded from the consortium.", []),
-    ("Which city is not on the coast?", "Riverside lies on the coast.", ["not"]),
+    ("Which city is not on the coast?", "Of the cities, Riverside lies on the coast.", ["not"]),
     ("What may or may not limit a machine?", "Time and space limit a machine.", []),
     ("Who bought the remaining 4 packages?", "Sky picked up the remaining four.", []),
     ("Who bought the remaining 4 packages?", "Sky picked up the remaining five.", ["4"]),
@@ -206,6 +206,10 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("What companies sell CRISPR therapies?", "Some CRISPR-edited therapies are sold.", ["What companies"]),
     ("What companies make vectors?", "| Lipid nanoparticles | Fatty particles |", ["What companies"]),
     ("Who assesses a patient?", "A qualified medical specialist does.", []),  # a role answers "who"
+    ("Which country approved it first?", "It was first approved in recent years.", ["Which country"]),
+    ("Which country approved it first?", "It was first approved in the United Kingdom.", []),
+    ("Who discovered CRISPR?", "CRISPR was discovered in bacteria.", ["Who discovered"]),
+    ("Who discovered CRISPR?", "CRISPR was discovered by Francisco Mojica.", []),
     # a contrast negates no statement; a last name and last yr are no superlatives
     ("how much do i pay for just the book, not the card", "A passport book costs $130.", []),
     ("Is it the book, not the card?", "A passport book costs $130.", ["not"]),
