@@ -174,7 +174,7 @@ class QA:
         if within is not None and not 0 < len(within) <= min(WITHIN_MOST, len(self.store.passages) - 1):
             within = None  # the whole corpus, or a document too large to score passage by passage: search it all
         ranked = self._rank(own, query, vector, query_tokens, within, within is not None or whole)
-        quotable = self._quotable(ranked)
+        quotable = self._quotable(ranked, frozenset(t for w in own_words(query) for t in tokens(w)))
         # The checks below read what the turn asks: not the situation it tells, nor the subject added from earlier.
         asked = asked_part(own, follows=bool(history))
         missing = missing_terms(self.store, asked, self.settings.rare_zipf)
@@ -300,14 +300,17 @@ class QA:
                       self.topic_vector, self.selector)  # fmt: skip
         return self.store.sentences[ranked.sentences[0][0]].doc_id if ranked.sentences else None
 
-    def _quotable(self, ranked: Ranked) -> list[tuple[int, float, float]]:
+    def _quotable(self, ranked: Ranked, named: frozenset[str]) -> list[tuple[int, float, float]]:
         """The sentences scoring close to the best (keep_ratio) that are at least min_dense similar to the
-        question. The best-scored sentence may share the question's words on another matter ("the multiplication
-        of two integers" for "the two integer responses"); a close one that is about the question is quoted then."""
+        question, or that use every word it names its subject with (named, stemmed): "what does the green light
+        mean" is 0.12 like "the green light shows that automatic brewing is set". The best-scored sentence may
+        share the question's words on another matter ("the multiplication of two integers" for "the two integer
+        responses"); a close one that is about the question is quoted then."""
         if not ranked.sentences:
             return []
         least = max(p for _, p, _ in ranked.sentences) * self.settings.keep_ratio
-        return [s for s in ranked.sentences if s[1] >= least and s[2] >= self.settings.min_dense]
+        return [s for s in ranked.sentences if s[1] >= least and (
+            s[2] >= self.settings.min_dense or named and named <= self.store.sentence_words(s[0]).unique)]
 
     def _foreign(self, query: str, own: str, history: list[str], quotable: list,
                  passages: list[tuple[int, float]]) -> bool:  # fmt: skip

@@ -944,3 +944,12 @@ def test_a_sentence_a_page_break_cut_at_its_paragraphs_start_is_no_title(tmp_pat
     answer = qa.ask("What has transformed what's possible in gene editing?")
     assert [s.text for s in answer.sentences][:2] == [qa.store.sentences[first].text, "possible in gene editing."]
     assert_verbatim_and_cited(qa, answer)
+
+
+def test_a_sentence_using_every_word_the_question_names_is_quotable_under_the_similarity_floor(twins: QA) -> None:
+    # "what does the green light mean" is 0.12 like "the green light shows that automatic brewing is set": MiniLM
+    # reads little into a short question, while its words say where the answer stands.
+    strict = _with(twins, min_dense=0.99)  # no sentence is this like any question
+    answer = strict.ask("Does the appliance fill with water?")
+    assert answer.answered and "has not filled with water" in answer.sentences[0].text
+    assert not strict.ask("Does the appliance fill with hot water?").answered  # "hot" is in no sentence
