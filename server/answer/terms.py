@@ -546,6 +546,22 @@ def _idiom(words: list[str], i: int) -> bool:
 
 
 _NEGATING_PREFIXES = ("in", "un", "non", "im", "il", "ir", "dis")
+# The endings of the words that in-, im-, il-, ir- and dis- negate (indirectly, impossible, informal, irregular);
+# on others they are no negation (discovered, improved, informed).
+_NEGATED_ENDINGS = ("able", "ible", "al", "ly", "ent", "ant", "ive", "ate", "ous", "ar", "ic", "ful")
+
+
+def _unprefixed(word: str) -> str | None:
+    """What a word negated by its prefix negates ("unofficially": officially, "non-binary": binary), or None."""
+    low = word.lower()
+    for prefix in ("non-", "non", "un"):
+        if low.startswith(prefix) and len(low) - len(prefix) >= 4 and low != "unless":
+            return low[len(prefix) :]
+    for prefix in ("in", "im", "il", "ir", "dis"):
+        base = low[len(prefix) :]
+        if low.startswith(prefix) and len(base) >= 5 and base.endswith(_NEGATED_ENDINGS):
+            return base
+    return None
 
 
 def negated_tokens(store: Store, question: str) -> list[str]:
@@ -622,6 +638,10 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
                            if len(w) > 3 and w.lower() not in STOPWORDS)  # fmt: skip
             joined = i + 1 < len(words) and low + words[i + 1].lower() in said
             unsupported = not (negated or prefixed or joined)
+        elif (base := _unprefixed(word)) and base in said and low not in said:
+            # the evidence says what the question's word negates, and negates nothing: "When was the service
+            # unofficially launched?" of "it was officially launched on 1 October 1998"
+            unsupported = not negated
         elif any(ch.isdigit() for ch in word):
             beside = {w.lower() for w in words[max(i - 1, 0) : i + 2]}
             century = i + 1 < len(words) and words[i + 1].lower() in ("century", "centuries")

@@ -206,6 +206,9 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("What companies sell CRISPR therapies?", "Some CRISPR-edited therapies are sold.", ["What companies"]),
     ("What companies make vectors?", "| Lipid nanoparticles | Fatty particles |", ["What companies"]),
     ("Who assesses a patient?", "A qualified medical specialist does.", []),  # a role answers "who"
+    ("When was it unofficially launched?", "It was officially launched in 1998.", ["unofficially"]),
+    ("When was it unofficially launched?", "It was officially launched in 1998, not before.", []),  # the evidence negates
+    ("Who discovered the comet?", "The comet was covered by the press.", ["Who discovered"]),  # no prefix negates it
     ("Which country approved it first?", "It was first approved in recent years.", ["Which country"]),
     ("Which country approved it first?", "It was first approved in the United Kingdom.", []),
     ("Who discovered CRISPR?", "CRISPR was discovered in bacteria.", ["Who discovered"]),
