@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.text import for_model
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 
@@ -33,6 +35,7 @@ class QueryCache:
         raise NotImplementedError
 
     def encode_query(self, text: str) -> np.ndarray:
+        text = for_model(text)
         if text in self._cache:
             self._cache.move_to_end(text)
             return self._cache[text]

@@ -9,7 +9,7 @@ import numpy as np
 
 from index.initials import write_initials
 from index.search import EXACT_LIMIT, RECALL_TARGET, build_search, read_search, write_search
-from index.text import ACRONYM, WORD, tokens
+from index.text import ACRONYM, WORD, for_model, tokens
 from index.units import Documents, LazyUnits, Units, write_units
 from ingest.units import LineBox, Passage, Sentence
 
@@ -35,7 +35,7 @@ class IndexDamaged(IndexUnusable):
 
 
 def passage_text_for_embedding(passage: Passage) -> str:
-    return f"{passage.context}\n{passage.text}" if passage.context else passage.text
+    return for_model(f"{passage.context}\n{passage.text}" if passage.context else passage.text)
 
 
 # The most words of headings a sentence is embedded with: its nearest heading, then those above it while they fit.
@@ -58,8 +58,8 @@ def sentence_headings(section: tuple[str, ...]) -> str:
 def sentence_text_for_embedding(passage: Passage, sentence: Sentence) -> str:
     headings = sentence_headings(passage.section)
     if passage.kind == "row":  # the trail, then the row's cells named by its header (ingest.split)
-        return f"{headings}{passage.context[len(passage.trail):]}".strip()
-    return f"{headings}: {sentence.text}" if headings else sentence.text
+        return for_model(f"{headings}{passage.context[len(passage.trail):]}".strip())
+    return for_model(f"{headings}: {sentence.text}" if headings else sentence.text)
 
 
 def _bm25(texts: list[str]) -> bm25s.BM25:

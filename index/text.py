@@ -47,6 +47,15 @@ def words(text: str) -> list[str]:
     return [w for w in WORD.findall(text) if not is_stopword(w)]
 
 
+# Ligatures a PDF's text may be extracted with ("speciﬁc"): the model's tokenizer reads them as other letters.
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+
+
+def for_model(text: str) -> str:
+    """Text as the embedding model is given it: ligatures written as their letters."""
+    return text.translate(_LIGATURES)
+
+
 def fold(word: str) -> str:
     """Lowercase without accents: Hervé and Herve are one word."""
     if word.isascii():

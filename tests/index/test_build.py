@@ -126,3 +126,19 @@ def test_a_version_keeps_the_acronyms_its_documents_write_in_capitals(settings: 
     store = Store.open(settings.index, settings.model, settings.max_passage_chars)
     assert store.acronyms is not None and {"aav", "crispr", "dna", "iii"} <= store.acronyms
     assert "lentiviruses" not in store.acronyms
+
+
+def test_ligatures_a_pdf_may_be_extracted_with_are_embedded_as_their_letters(tmp_path: Path,
+                                                                           embedder: Embedder) -> None:  # fmt: skip
+    # The model's tokenizer reads "ﬁ" as a letter of its own: "speciﬁc" would be embedded as another word.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ligatures.txt").write_text("The speciﬁc ofﬁce has a difﬁcult ﬂow.\n", encoding="utf-8")
+    (corpus / "letters.txt").write_text("The specific office has a difficult flow.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index", "all-MiniLM-L6-v2", 700, embedder=lambda: embedder)
+    store = Store.open(tmp_path / "index", "all-MiniLM-L6-v2", 700)
+    by_text = {s.text: n for n, s in enumerate(store.sentences)}
+    assert set(by_text) == {"The speciﬁc ofﬁce has a difﬁcult ﬂow.", "The specific office has a difficult flow."}
+    ligatures, letters = (store.sentence_vectors[by_text[t]] for t in by_text)  # quoted as written, read alike
+    assert float(ligatures @ letters) > 0.9999
+    assert float(embedder.encode_query("speciﬁc ﬂow") @ embedder.encode_query("specific flow")) > 0.9999
