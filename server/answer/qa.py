@@ -44,6 +44,10 @@ NO_ANSWER = "The documents do not answer this question."
 # "cost"), the nearest words to off-topic questions' at most 0.62 ("reset": "restore", "flu": "disease").
 SAID_OTHERWISE = 0.65
 SAID_IN = 4
+# A sentence less like the question than the similarity floor is still quotable where it uses every word the
+# question names its subject with, or half of them and is at least this alike (QA._named_in): MiniLM reads little
+# into a short question on a technical text. Read off a paper's refused questions; measured on the public sets.
+NAMED_FLOOR = 0.2
 WORDS_REMEMBERED = 50_000  # word vectors kept for _said_otherwise (~75 MB at most)
 WITHIN_MOST = 20_000  # a conversation's document of more passages than this is searched as the whole corpus is
 # What a sentence advising a person to seek individual advice says; a personal question ("Should I ...?") is
@@ -302,15 +306,32 @@ class QA:
 
     def _quotable(self, ranked: Ranked, named: frozenset[str]) -> list[tuple[int, float, float]]:
         """The sentences scoring close to the best (keep_ratio) that are at least min_dense similar to the
-        question, or that use every word it names its subject with (named, stemmed): "what does the green light
-        mean" is 0.12 like "the green light shows that automatic brewing is set". The best-scored sentence may
-        share the question's words on another matter ("the multiplication of two integers" for "the two integer
-        responses"); a close one that is about the question is quoted then."""
+        question or use every word it names its subject with (named, stemmed): "what does the green light mean" is
+        0.12 like "the green light shows that automatic brewing is set". Where none is, those that use half of them
+        and are near enough (_half_named), quoted only where no nearer one is: "Who was in the trial?" is not
+        answered by "The trial was funded by ...". The best-scored sentence may share the question's words on another matter
+        ("the multiplication of two integers" for "the two integer responses"); a close one that is about the
+        question is quoted then."""
         if not ranked.sentences:
             return []
         least = max(p for _, p, _ in ranked.sentences) * self.settings.keep_ratio
-        return [s for s in ranked.sentences if s[1] >= least and (
-            s[2] >= self.settings.min_dense or named and named <= self.store.sentence_words(s[0]).unique)]
+        close = [s for s in ranked.sentences if s[1] >= least]
+        return [s for s in close if s[2] >= self.settings.min_dense or named and named <= self._terms(s[0])] or [
+            s for s in close if self._half_named(s[0], s[2], named)]
+
+    def _half_named(self, sid: int, similarity: float, named: frozenset[str]) -> bool:
+        """Whether a sentence uses half the words the question names its subject with beyond what the documents are
+        about (_subject: any sentence of an article on gene therapy uses "gene therapy") and is at least NAMED_FLOOR
+        like it ("what was the average age": "mean age, 67.4 years", 0.21)."""
+        asked = named - self._subject_terms
+        return bool(asked) and len(asked & self._terms(sid)) >= len(asked) / 2 and similarity >= NAMED_FLOOR
+
+    def _terms(self, sid: int) -> frozenset[str]:
+        return self.store.sentence_words(sid).unique
+
+    @cached_property
+    def _subject_terms(self) -> frozenset[str]:
+        return frozenset(tokens(self._subject))
 
     def _foreign(self, query: str, own: str, history: list[str], quotable: list,
                  passages: list[tuple[int, float]]) -> bool:  # fmt: skip
