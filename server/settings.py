@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     min_dense: float = 0.29  # only sentences this similar to the question are quotable; none: no answer
     check_qualifiers: bool = True  # abstain when the evidence lacks the question's negation, superlative, number
     check_foreign: bool = True  # abstain when none of the question's own words is a word of the documents
-    rare_zipf: float = 1.5  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
+    rare_zipf: float = 2.0  # a missing word rarer than this in English (wordfreq Zipf scale) is distinctive
     related: int = Field(3, ge=0, le=10)
 
     # Server.

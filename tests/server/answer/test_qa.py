@@ -99,6 +99,12 @@ def test_missing_distinctive_term_abstains_and_names_it(qa: QA) -> None:
     assert answer.related and all(qa.store.documents[r.source][r.start : r.end] == r.passage for r in answer.related)
 
 
+def test_a_rare_word_typed_in_lowercase_is_distinctive(twins: QA) -> None:
+    # a drug name typed as a search box gets it (Zipf 1.9: rarer than any everyday word)
+    answer = twins.ask("was atorvastatin compared with semaglutide")
+    assert not answer.answered and answer.missing_terms == ["atorvastatin"]
+
+
 @pytest.mark.parametrize("question", ["How do I fix a flat bicycle tire?", "Which bicycle tire should I've bought?"])
 def test_the_pronoun_i_is_no_missing_name(qa: QA, question: str) -> None:
     answer = qa.ask(question)
