@@ -44,9 +44,9 @@ NO_ANSWER = "The documents do not answer this question."
 # "cost"), the nearest words to off-topic questions' at most 0.62 ("reset": "restore", "flu": "disease").
 SAID_OTHERWISE = 0.65
 SAID_IN = 4
-# A sentence less like the question than the similarity floor is still quotable where it uses every word the
-# question names its subject with, or half of them and is at least this alike (QA._named_in): MiniLM reads little
-# into a short question on a technical text. Read off a paper's refused questions; measured on the public sets.
+# Where no sentence is as like the question as the similarity floor, one that uses half the words the question
+# names its subject with and is at least this alike is quotable (QA._half_named): MiniLM reads little into a short
+# question on a technical text. Read off a paper's refused questions; measured on the public sets.
 NAMED_FLOOR = 0.2
 WORDS_REMEMBERED = 50_000  # word vectors kept for _said_otherwise (~75 MB at most)
 WITHIN_MOST = 20_000  # a conversation's document of more passages than this is searched as the whole corpus is
@@ -309,9 +309,9 @@ class QA:
         question or use every word it names its subject with (named, stemmed): "what does the green light mean" is
         0.12 like "the green light shows that automatic brewing is set". Where none is, those that use half of them
         and are near enough (_half_named), quoted only where no nearer one is: "Who was in the trial?" is not
-        answered by "The trial was funded by ...". The best-scored sentence may share the question's words on another matter
-        ("the multiplication of two integers" for "the two integer responses"); a close one that is about the
-        question is quoted then."""
+        answered by "The trial was funded by ...". The best-scored sentence may share the question's words on
+        another matter ("the multiplication of two integers" for "the two integer responses"); a close one that is
+        about the question is quoted then."""
         if not ranked.sentences:
             return []
         least = max(p for _, p, _ in ranked.sentences) * self.settings.keep_ratio

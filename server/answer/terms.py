@@ -554,12 +554,11 @@ _NEGATED_ENDINGS = ("able", "ible", "al", "ly", "ent", "ant", "ive", "ate", "ous
 def _unprefixed(word: str) -> str | None:
     """What a word negated by its prefix negates ("unofficially": officially, "non-binary": binary), or None."""
     low = word.lower()
-    for prefix in ("non-", "non", "un"):
-        if low.startswith(prefix) and len(low) - len(prefix) >= 4 and low != "unless":
-            return low[len(prefix) :]
-    for prefix in ("in", "im", "il", "ir", "dis"):
+    for prefix in ("non-", *_NEGATING_PREFIXES):
         base = low[len(prefix) :]
-        if low.startswith(prefix) and len(base) >= 5 and base.endswith(_NEGATED_ENDINGS):
+        if not low.startswith(prefix) or len(base) < 4 or low == "unless":
+            continue
+        if prefix in ("non-", "non", "un") or len(base) >= 5 and base.endswith(_NEGATED_ENDINGS):
             return base
     return None
 
