@@ -615,6 +615,16 @@ def _number_said(number: str, evidence: str, said: set[str], century: bool = Fal
     return any(ch.isalpha() for ch in bare) and bare in re.sub(r"[\W_]+", "", evidence.lower())
 
 
+def _age(words: list[str], i: int) -> bool:
+    """Whether the i-th word is a number giving someone's age: "10 year old", "aged 65", "16yo"."""
+    word = words[i].lower()
+    if not word.isdigit():
+        return re.fullmatch(r"\d+yo", word) is not None
+    after = [w.lower() for w in words[i + 1 : i + 3]]
+    return (after[:1] in (["year"], ["years"], ["yr"], ["yrs"]) and after[1:] == ["old"]) or (
+        i > 0 and words[i - 1].lower() in ("age", "aged", "ages"))
+
+
 def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
     """Words that narrow what the question asks (a negation, a superlative, a number, a count, a name) and the
     evidence lacks.
@@ -641,6 +651,9 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
             # the evidence says what the question's word negates, and negates nothing: "When was the service
             # unofficially launched?" of "it was officially launched on 1 October 1998"
             unsupported = not negated
+        elif _age(words, i):
+            # an age is held against the bounds the evidence sets ("can my 10 year old get a card": "under 13")
+            unsupported = not _QUANTITY.search(evidence)
         elif any(ch.isdigit() for ch in word):
             beside = {w.lower() for w in words[max(i - 1, 0) : i + 2]}
             century = i + 1 < len(words) and words[i + 1].lower() in ("century", "centuries")

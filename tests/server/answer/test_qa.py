@@ -213,6 +213,9 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("What companies sell CRISPR therapies?", "Some CRISPR-edited therapies are sold.", ["What companies"]),
     ("What companies make vectors?", "| Lipid nanoparticles | Fatty particles |", ["What companies"]),
     ("Who assesses a patient?", "A qualified medical specialist does.", []),  # a role answers "who"
+    # an age is held against the evidence's bounds, not looked for in it
+    ("can my 10 year old get her own card", "Children under 13 need a parent to sign.", []),
+    ("can my 10-year-old get her own card", "Anyone can get a card.", ["10"]),
     ("When was it unofficially launched?", "It was officially launched in 1998.", ["unofficially"]),
     ("When was it unofficially launched?", "It was officially launched in 1998, not before.", []),  # the evidence negates
     ("Who discovered the comet?", "The comet was covered by the press.", ["Who discovered"]),  # no prefix negates it
