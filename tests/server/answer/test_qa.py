@@ -218,7 +218,7 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("can my 10-year-old get her own card", "Anyone can get a card.", ["10"]),
     ("When was it unofficially launched?", "It was officially launched in 1998.", ["unofficially"]),
     ("When was it unofficially launched?", "It was officially launched in 1998, not before.", []),  # the evidence negates
-    ("Who discovered the comet?", "The comet was covered by the press.", ["Who discovered"]),  # no prefix negates it
+    ("Who discovered the comet?", "The comet was covered by the press.", ["Who discovered"]),  # no "covered" negated
     ("Which country approved it first?", "It was first approved in recent years.", ["Which country"]),
     ("Which country approved it first?", "It was first approved in the United Kingdom.", []),
     ("Who discovered CRISPR?", "CRISPR was discovered in bacteria.", ["Who discovered"]),
@@ -957,7 +957,6 @@ def test_a_sentence_a_page_break_cut_at_its_paragraphs_start_is_no_title(tmp_pat
     answer = qa.ask("What has transformed what's possible in gene editing?")
     assert [s.text for s in answer.sentences][:2] == [qa.store.sentences[first].text, "possible in gene editing."]
     assert_verbatim_and_cited(qa, answer)
-
 
 
 @pytest.mark.parametrize(("question", "quoted"), [
