@@ -367,6 +367,7 @@ class _Assembly:
                 unit.kind == "paragraph"
                 and len(unit.lines) == 1
                 and _title_like(unit.lines[0].text)
+                and round(unit.lines[0].size * 2) / 2 >= self.body  # smaller: a tagline or a caption
                 and (following.kind != "heading")
             ):
                 unit.kind = "heading"  # ranks below every heading in larger type (self.levels)

@@ -235,6 +235,25 @@ def test_title_in_larger_type_becomes_the_section_trail(tmp_path: Path) -> None:
     assert all(block.section == ("Gene therapy",) for block in loaded.blocks)
 
 
+def test_a_tagline_in_smaller_type_under_the_title_heads_nothing(tmp_path: Path) -> None:
+    # "From Wikipedia, the free encyclopedia" as a heading stood in every sentence's vector, and its names answered
+    # "Which companies ...?"
+    pdf = canvas.Canvas(str(tmp_path / "article.pdf"), pagesize=A4)
+    pdf.setFont("Helvetica-Bold", 22)
+    pdf.drawString(72, 760, "Gene therapy")
+    pdf.setFont("Helvetica-Oblique", 9)
+    pdf.drawString(72, 740, "From Example Encyclopedia, the free reference work")
+    text = pdf.beginText(72, 710)
+    text.setFont("Helvetica", 10)
+    text.textLine("Gene therapy modifies genetic material inside a person's cells.")
+    text.textLine("The vehicles used for delivery are called vectors.")
+    pdf.drawText(text)
+    pdf.save()
+    loaded = read(tmp_path / "article.pdf")
+    assert {b.section for b in loaded.blocks} == {("Gene therapy",)}
+    assert "From Example Encyclopedia, the free reference work" in loaded.document.text  # read, as text
+
+
 def test_a_papers_title_is_one_heading_and_a_paragraph_opening_with_a_bold_label_is_none(tmp_path: Path) -> None:
     pdf = canvas.Canvas(str(tmp_path / "paper.pdf"), pagesize=A4)
     pdf.setFont("Helvetica-Bold", 24)
