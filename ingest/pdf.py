@@ -7,8 +7,9 @@ import re
 import statistics
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import groupby, pairwise
+from itertools import count, groupby, pairwise
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -92,8 +93,8 @@ def _body(pages: list[tuple[float, list[Line]]]) -> list[Line]:
         placed.update({(round(ln.top / 4), _shape(ln.text)) for ln in lines if ln.top > 0.75 * height})
     enough, most = max(2.0, 0.3 * len(pages)), max(3.0, 0.5 * len(pages))
     banners: dict[int, list[str]] = {}
-    for (place, shape), count in placed.items():
-        if count >= most and len(shape) >= 20:
+    for (place, shape), times in placed.items():
+        if times >= most and len(shape) >= 20:
             banners.setdefault(place, []).append(shape)
 
     def running(line: Line, height: float) -> bool:
@@ -184,14 +185,22 @@ def _under_cell(row: "_Unit", line: Line, leading: float) -> bool:
     return sum(line.x0 < right and left < line.x1 for left, right in spans) == 1
 
 
-def _unrow(units: list["_Unit"]) -> list["_Unit"]:
-    """Table rows that are no table's (_flowing) read column by column as paragraphs: text in columns side by side
-    that the page's columns were not found for (a printed web page's navigation beside its article)."""
+_UNROWED = 1000  # the columns given to the text a page's columns were not found for (_unrow)
+
+
+def _unrow(units: list["_Unit"], read: Callable[[list[Line]], list["_Unit"]]) -> list["_Unit"]:
+    """Table rows that are no table's (_flowing) read column by column as lines of text (read: a printed web page's
+    article beside its navigation, its title in larger type a heading): text in columns side by side that the page's
+    columns were not found for."""
     out: list[_Unit] = []
+    columns = count(_UNROWED)
     for _, group in groupby(units, key=lambda u: (u.kind, u.lines[0].page, u.lines[0].column)):
         run = list(group)
         if run[0].kind == "row" and _flowing(run):
-            out += [_Unit("paragraph", cell) for cell in _cells([ln for row in run for ln in row.lines])]
+            for cell, column in zip(_cells([ln for row in run for ln in row.lines]), columns):
+                for line in cell:
+                    line.segments, line.beside, line.column = 1, False, column  # a column of its own, no cell
+                out += read(sorted(cell, key=lambda ln: ln.top))
         else:
             out += run
     return out
@@ -283,12 +292,12 @@ class _Assembly:
         for line in lines:
             sizes[round(line.size * 2) / 2] += len(line.text)
         self.body = sizes.most_common(1)[0][0] if sizes else 10.0
-        heading_sizes = sorted({round(ln.size * 2) / 2 for ln in lines if self._heading(ln)}, reverse=True)
-        self.levels = {size: level for level, size in enumerate(heading_sizes, start=1)}
         self.edges = self._edges(lines)
         self.leading = _leading(lines)
         self.vocabulary = vocabulary(lines)
-        self.units = self._units(lines)
+        self.units = self._units(lines)  # first: the lines of rows that are no table's are cells no more
+        heading_sizes = sorted({round(ln.size * 2) / 2 for ln in lines if self._heading(ln)}, reverse=True)
+        self.levels = {size: level for level, size in enumerate(heading_sizes, start=1)}
 
     def _heading(self, line: Line) -> bool:
         words = len(line.text.split())
@@ -336,6 +345,25 @@ class _Assembly:
         return not (ends and (before.x1 < right - 2 * line.size or line.x0 > left + 0.8 * line.size))
 
     def _units(self, lines: list[Line]) -> list[_Unit]:
+        units = _unrow(self._read(lines), self._read_column)
+        for unit, following in pairwise(units):
+            if (
+                unit.kind == "paragraph"
+                and len(unit.lines) == 1
+                and _title_like(unit.lines[0].text)
+                and round(unit.lines[0].size * 2) / 2 >= self.body  # smaller: a tagline or a caption
+                and (following.kind != "heading")
+            ):
+                unit.kind = "heading"  # ranks below every heading in larger type (self.levels)
+        return units
+
+    def _read_column(self, lines: list[Line]) -> list[_Unit]:
+        """A column's lines read, its edges found first."""
+        self.edges.update(self._edges(lines))
+        return self._read(lines)
+
+    def _read(self, lines: list[Line]) -> list[_Unit]:
+        """Lines in reading order as headings, paragraphs, list items and table rows."""
         units: list[_Unit] = []
         for line in lines:
             last = units[-1] if units else None
@@ -361,17 +389,7 @@ class _Assembly:
         for unit, following in pairwise(units):
             if unit.kind == "paragraph" and following.kind == "row" and _over_cell(unit.lines[-1], following, self.leading):
                 following.lines.insert(0, unit.lines.pop())  # a wrapped cell's first line, alone above its row
-        units = _unrow([unit for unit in units if unit.lines])
-        for unit, following in pairwise(units):
-            if (
-                unit.kind == "paragraph"
-                and len(unit.lines) == 1
-                and _title_like(unit.lines[0].text)
-                and round(unit.lines[0].size * 2) / 2 >= self.body  # smaller: a tagline or a caption
-                and (following.kind != "heading")
-            ):
-                unit.kind = "heading"  # ranks below every heading in larger type (self.levels)
-        return units
+        return [unit for unit in units if unit.lines]
 
     def loaded(self, pages: int) -> Loaded:
         """Write the units out: blank lines between units, a space between a paragraph's lines (none where a

@@ -157,8 +157,11 @@ def test_a_navigation_column_beside_the_article_is_no_table(tmp_path: Path) -> N
     pdf = canvas.Canvas(str(tmp_path / "page.pdf"), pagesize=A4)
     for row, link in enumerate(links):
         pdf.drawString(40, 760 - 14 * row, link)
+    pdf.setFont("Helvetica-Bold", 20)
+    pdf.drawString(250, 760, "Gene therapy")  # the article's title, beside the first link
+    pdf.setFont("Helvetica", 12)
     for row, line in enumerate(lines):
-        pdf.drawString(250, 760 - 14 * row, line)
+        pdf.drawString(250, 732 - 14 * row, line)
     pdf.save()
     loaded = read(tmp_path / "page.pdf")
     assert_verbatim(loaded)
@@ -166,6 +169,11 @@ def test_a_navigation_column_beside_the_article_is_no_table(tmp_path: Path) -> N
     sentences = [s.text for p in passages(loaded.document, loaded.blocks) for s in p.sentences]
     assert "Long-term follow-up is needed for every patient who receives a treatment of this kind, because its effects " \
         "may last for years." in sentences
+    # the title heads the article, as on a page without links beside it ("Gene therapy Gene therapy ..." before)
+    article = [b for b in loaded.blocks if "Long-term" in loaded.document.text[b.start : b.end]]
+    assert article and article[0].section == ("Gene therapy",)
+    assert not any(" ".join(loaded.document.text[b.start : b.end].split()).startswith("Gene therapy Gene therapy")
+                   for b in loaded.blocks)  # fmt: skip
 
 
 def test_superscript_reference_numbers_break_no_line(tmp_path: Path) -> None:
