@@ -150,6 +150,11 @@ def _leading(lines: list[Line]) -> float:
     return statistics.median(gaps) if gaps else 0.1
 
 
+def _type(line: Line) -> float:
+    """A line's type size, to half a point."""
+    return round(line.size * 2) / 2
+
+
 def _shared(edges: list[float]) -> float:
     """The first of the sorted edges that another stands within a point of, else the first."""
     return next((a for a, b in pairwise(edges) if b - a <= 1.0), edges[0])
@@ -290,13 +295,13 @@ class _Assembly:
         self.doc_id = doc_id
         sizes = Counter({})
         for line in lines:
-            sizes[round(line.size * 2) / 2] += len(line.text)
+            sizes[_type(line)] += len(line.text)
         self.body = sizes.most_common(1)[0][0] if sizes else 10.0
         self.edges = self._edges(lines)
         self.leading = _leading(lines)
         self.vocabulary = vocabulary(lines)
         self.units = self._units(lines)  # first: the lines of rows that are no table's are cells no more
-        heading_sizes = sorted({round(ln.size * 2) / 2 for ln in lines if self._heading(ln)}, reverse=True)
+        heading_sizes = sorted({_type(ln) for ln in lines if self._heading(ln)}, reverse=True)
         self.levels = {size: level for level, size in enumerate(heading_sizes, start=1)}
 
     def _heading(self, line: Line) -> bool:
@@ -351,7 +356,7 @@ class _Assembly:
                 unit.kind == "paragraph"
                 and len(unit.lines) == 1
                 and _title_like(unit.lines[0].text)
-                and round(unit.lines[0].size * 2) / 2 >= self.body  # smaller: a tagline or a caption
+                and _type(unit.lines[0]) >= self.body  # smaller: a tagline or a caption
                 and (following.kind != "heading")
             ):
                 unit.kind = "heading"  # ranks below every heading in larger type (self.levels)
@@ -431,7 +436,7 @@ class _Assembly:
                     cursor += len(piece)
             text = "".join(parts[-len(unit.lines) :]) if unit.lines else ""
             if unit.kind == "heading":
-                level = self.levels.get(round(unit.lines[0].size * 2) / 2, len(self.levels) + 1)
+                level = self.levels.get(_type(unit.lines[0]), len(self.levels) + 1)
                 section = (*section[: level - 1], *([""] * (level - 1 - len(section))), text.strip())[:level]
                 header = None
                 continue

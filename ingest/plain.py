@@ -180,6 +180,7 @@ class _Lines:
     raw: list[tuple[int, int]]  # each line as written, without its break
     spans: list[tuple[int, int]]  # each line trimmed
     gaps: dict[int, _Gap]  # content line -> what follows it
+    after_blank: frozenset[int]  # content lines with nothing or a blank line before them
     width: int | None  # None when the text is not hard-wrapped
     aligned: dict[int, bool]  # rows of tables laid out with spaces: whether each is its table's header
 
@@ -296,7 +297,8 @@ def _read(text: str, start: int, end: int) -> _Lines:
     aligned = _aligned(text, spans, content)
     measured = [text[raw[i][0] : spans[i][1]] for i in content
                 if not is_table_row(text[slice(*spans[i])]) and i not in aligned]  # fmt: skip
-    return _Lines(text, raw, spans, gaps, _wrap_width(measured), aligned)
+    after_blank = frozenset(content[:1]) | {gap.next for gap in gaps.values() if gap.blank and gap.next is not None}
+    return _Lines(text, raw, spans, gaps, after_blank, _wrap_width(measured), aligned)
 
 
 @dataclass(slots=True)
@@ -327,7 +329,7 @@ class _Blocks:
             return
         self.blocks.append(Block(self.doc_id, start, end, "row", self.section, self.page, self.header))
 
-    def add(self, lines: _Lines, i: int, titles: bool, after_blank: bool) -> None:
+    def add(self, lines: _Lines, i: int, titles: bool) -> None:
         (a, b), line = lines.spans[i], lines.line(i)
         if is_table_row(line):
             return self.row(line, a, b)
@@ -336,7 +338,7 @@ class _Blocks:
         self.header = None
         item = _ITEM.match(line)
         following = lines.line(lines.gaps[i].next)
-        if item and titles and after_blank and lines.gaps[i].blank and line.lstrip()[:1].isdigit() and (
+        if item and titles and i in lines.after_blank and lines.gaps[i].blank and line.lstrip()[:1].isdigit() and (
             _is_title(line[item.end() :], following) and line[item.end()].isupper() and not _ITEM.match(following)
         ):  # a numbered line standing alone over a paragraph: a section's title ("2. Installation"), no list item
             self.close()
@@ -373,10 +375,8 @@ def plain_blocks(
     """Split text into blocks: a paragraph runs over the lines that continue it, across wraps and pages."""
     lines = _read(text, start, len(text) if end is None else end)
     reading = _Blocks(doc_id, page)
-    before = None
     for i in lines.gaps:
-        reading.add(lines, i, titles, before is None or lines.gaps[before].blank)
-        before = i
+        reading.add(lines, i, titles)
         if lines.gaps[i].blank and not (is_table_row(line := lines.line(lines.gaps[i].next) or "") or
                                         _TABLE_RULE.fullmatch(line)):  # fmt: skip
             reading.header = None  # a table ends at a blank line, unless a row follows it (a table spaced out)
