@@ -16,6 +16,7 @@ _SENTENCE = (".", "!", "?")
 _LEAD_IN = (*_SENTENCE, ":")  # a sentence, or the lead-in to a list
 _ITEM = re.compile(r"\s*(?:[-*+•]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?")
+_RULE_CELL = re.compile(r"[-=]{2,}")
 _ROMAN = r"(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})"  # front-matter pages, lowercase so "IV" stays a heading
 _PAGE_NUMBER = (
     re.compile(  # "- 88 -", "88", "Page 88", "88 of 120", "[iv]"; a year ("1998") is no page number
@@ -60,22 +61,43 @@ def _row_parts(lines: dict[int, str], content: list[int]) -> dict[int, int]:
     return parts
 
 
+def _is_rule(line: str) -> bool:
+    """A table's rule: "|---|:--:|", or dashes under the columns of a table laid out with spaces."""
+    parts = line.split()
+    return _TABLE_RULE.fullmatch(line) is not None or bool(parts) and all(map(_RULE_CELL.fullmatch, parts))
+
+
 def is_page_number(line: str) -> bool:
     return _PAGE_NUMBER.fullmatch(line.strip()) is not None
 
 
 _GAP = re.compile(r"\s{3,}|\t")  # between the columns of a table laid out with spaces
 _NARROW_GAP = re.compile(r"(?<![.!?:;,])\s{2,}|\t")  # where a long cell leaves less room, in such a table
+_CELL = re.compile(r"\S+(?:(?:\s|(?<=[.!?:;,])\s\s)\S+)*")  # a cell's text: words with no gap (_NARROW_GAP) between
 _MIN_ALIGNED = 3  # lines in a row that a table laid out with spaces needs
 _ROW_LINES = 4  # lines after its first that a table row broken by a wrap may run over
 
 
 def row_cells(line: str) -> list[str]:
-    """A table row's cells: between its pipes, or (laid out with spaces) between its wide gaps."""
+    """A table row's cells: between its pipes, or (laid out with spaces) between its wide gaps; a row laid out
+    with spaces over several lines (with its first line's indent) has each cell's parts joined, column by column."""
     stripped = line.strip()
     if is_table_row(stripped):
         return [cell.strip() for cell in stripped.strip("|").split("|")]
+    if "\n" in stripped:
+        return _column_cells(line.rstrip().split("\n"))
     return [cell.strip() for cell in _NARROW_GAP.split(stripped) if cell.strip()]
+
+
+def _column_cells(lines: list[str]) -> list[str]:
+    """Cells broken over lines: each part joins the column its first line has starting at or left of it."""
+    pieces = [[(m.start(), m.group()) for m in _CELL.finditer(line)] for line in lines]
+    starts = [start for start, _ in pieces[0]]
+    cells: list[list[str]] = [[] for _ in starts]
+    for line in pieces:
+        for start, piece in line:
+            cells[max((n for n, s in enumerate(starts) if s <= start + 2), default=0)].append(piece)
+    return [" ".join(parts) for parts in cells if parts]
 
 
 def row_context(header: str | None, row: str) -> str:
@@ -123,33 +145,54 @@ def _structural(line: str) -> bool:
     return is_table_row(line) or _ITEM.match(line) is not None
 
 
-def _aligned(text: str, spans: list[tuple[int, int]], content: list[int]) -> dict[int, bool]:
+def _aligned(text: str, raw: list[tuple[int, int]], spans: list[tuple[int, int]], content: list[int],
+             dropped: set[int]) -> tuple[dict[int, bool], dict[int, int]]:  # fmt: skip
     """The rows of tables laid out with spaces ("Noise level          44 dB(A)"): runs of consecutive lines of two
     cells or more, at least _MIN_ALIGNED of them between wide gaps (a long cell may leave two spaces, a sentence's
-    end followed by two spaces is no gap); each row says whether it is its table's header (the first row, when no
-    cell of it holds a digit and a cell below does)."""
+    end followed by two spaces is no gap), going on past a page's running lines; each row says whether it is its
+    table's header (the first row, when a rule is under it, or no cell of it holds a digit and a cell below does).
+    Also the rows whose cells a wrap broke over lines: their first line -> their last (_goes_on)."""
     lines = {i: text[slice(*spans[i])] for i in content}
     cells = {i: row_cells(line) for i, line in lines.items()}
+    indent = {i: spans[i][0] - raw[i][0] for i in content}
     wide = {i for i, line in lines.items() if len(_GAP.split(line)) >= 2}
     rows: dict[int, bool] = {}
+    parts: dict[int, int] = {}
     run: list[int] = []
 
     def close() -> None:
         if sum(k in wide for k in run) >= _MIN_ALIGNED:
-            digits = [any(ch.isdigit() for cell in cells[k] for ch in cell) for k in run]
-            rows.update(dict.fromkeys(run, False))
-            rows[run[0]] = not digits[0] and any(digits[1:])
+            margin = min(indent[k] for k in run)
+            first = [k for n, k in enumerate(run) if not n or not _goes_on(run[n - 1], k, cells[k], indent[k] - margin)]
+            for a, b in zip(first, [*first[1:], run[-1] + 1], strict=True):
+                if (last := max(k for k in run if k < b)) != a:
+                    parts[a] = last
+            digits = [any(ch.isdigit() for cell in cells[k] for ch in cell) for k in first]
+            rows.update(dict.fromkeys(first, False))
+            ruled = len(first) > 1 and _is_rule(lines[first[1]])
+            rows[first[0]] = ruled or not digits[0] and any(digits[1:])
         run.clear()
 
     for i in content:
-        if len(cells[i]) < 2 or is_table_row(lines[i]):
+        beside = run and i == run[-1] + 1 and len(cells[i]) == 1 and indent[i] > min(indent[k] for k in run) + 2
+        if (len(cells[i]) < 2 and not beside) or is_table_row(lines[i]):
             close()
             continue
-        if run and i != run[-1] + 1:  # a blank line between: another table
-            close()
+        between = range(run[-1] + 1, i) if run else range(0)
+        if between and not (any(k in dropped for k in between) and all(k in dropped or k not in lines for k in between)):
+            close()  # a blank line or prose between: another table (a page's running lines and margins are none)
         run.append(i)
     close()
-    return rows
+    return rows, parts
+
+
+def _goes_on(before: int, line: int, cells: list[str], indent: int) -> bool:
+    """A line of a table laid out with spaces goes on with the row above it (right under it, no page between):
+    its first cell is empty or starts in lowercase, or its other cells, two or more, all do ("Robot does not turn"
+    / "on"; "Cannot connect to" / "Wi-Fi      password; weak signal      check the password; move")."""
+    if line != before + 1 or _is_rule(" ".join(cells)):
+        return False
+    return indent > 2 or cells[0][:1].islower() or len(cells) > 2 and all(c[:1].islower() for c in cells[1:])
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -286,6 +329,11 @@ def _read(text: str, start: int, end: int) -> _Lines:
         spans[i], raw[i] = (spans[i][0], spans[last][1]), (raw[i][0], raw[last][1])  # one line: the whole row
     absorbed = {k for i, last in rows.items() for k in range(i + 1, last + 1)}
     content = [k for k in content if k not in absorbed]
+    aligned, parts = _aligned(text, raw, spans, content, dropped)
+    for i, last in parts.items():
+        spans[i], raw[i] = (spans[i][0], spans[last][1]), (raw[i][0], raw[last][1])
+    absorbed = {k for i, last in parts.items() for k in range(i + 1, last + 1)}
+    content = [k for k in content if k not in absorbed]
     gaps = {}
     for i, j in zip(content, [*content[1:], None], strict=True):
         between = range(i + 1, len(raw) if j is None else j)
@@ -294,7 +342,6 @@ def _read(text: str, start: int, end: int) -> _Lines:
             or "\f" in text[spans[i][1] : spans[j][0] if j is not None else end]
         )
         gaps[i] = _Gap(j, any(spans[k][0] == spans[k][1] for k in between), page)
-    aligned = _aligned(text, spans, content)
     measured = [text[raw[i][0] : spans[i][1]] for i in content
                 if not is_table_row(text[slice(*spans[i])]) and i not in aligned]  # fmt: skip
     after_blank = frozenset(content[:1]) | {gap.next for gap in gaps.values() if gap.blank and gap.next is not None}
@@ -322,7 +369,7 @@ class _Blocks:
     def row(self, line: str, start: int, end: int, header: bool | None = None) -> None:
         """A table's row, or its header: as said (a table laid out with spaces), else its first row."""
         self.close()
-        if _TABLE_RULE.fullmatch(line):
+        if _is_rule(line):
             return
         if self.header is None if header is None else header:
             self.header = line
@@ -377,8 +424,8 @@ def plain_blocks(
     reading = _Blocks(doc_id, page)
     for i in lines.gaps:
         reading.add(lines, i, titles)
-        if lines.gaps[i].blank and not (is_table_row(line := lines.line(lines.gaps[i].next) or "") or
-                                        _TABLE_RULE.fullmatch(line)):  # fmt: skip
+        gap = lines.gaps[i]
+        if gap.blank and not gap.page and not (is_table_row(line := lines.line(gap.next) or "") or _is_rule(line)):
             reading.header = None  # a table ends at a blank line, unless a row follows it (a table spaced out)
     reading.close()
     return reading.blocks

@@ -26,6 +26,8 @@ _BEFORE_NAME = frozenset(
 # Reference numbers after a sentence's full stop, which pysbd reads on into the next ("visit.12,13 The rate").
 _CITED_END = re.compile(CITED_NUMBERS + r"(?=\s+[\"“(A-Z])")
 _CLOSERS = '"”’)]'
+# A reply of one word ("Yes.", "No.", "Sometimes.") says nothing without the sentence after it, which it opens.
+_REPLY = re.compile(r"[\"“]?[A-Za-z]+[.!]")
 _OPENERS = "([\"“‘'"
 _WRAPPED = 0.6  # a line this share of its block's widest line or more was broken by the width, not the writer
 
@@ -83,10 +85,12 @@ def _goes_on(tail: str, piece: str) -> bool:
 
 
 def _rejoined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans merged where a sentence goes on past a piece's end; the gap between them is the text's own."""
+    """Spans merged where a sentence goes on past a piece's end, or a one-word reply opens the next (_REPLY); the
+    gap between them is the text's own."""
     merged: list[tuple[int, int]] = []
     for a, b in spans:
-        if merged and _goes_on(text[max(merged[-1][0], merged[-1][1] - 16) : merged[-1][1]], text[a:b]):
+        if merged and (_REPLY.fullmatch(text[merged[-1][0] : merged[-1][1]])
+                       or _goes_on(text[max(merged[-1][0], merged[-1][1] - 16) : merged[-1][1]], text[a:b])):
             merged[-1] = (merged[-1][0], b)
         else:
             merged.append((a, b))
@@ -120,8 +124,10 @@ def split_sentences(doc_id: str, text: str, start: int, end: int) -> list[Senten
 def _context(document: Document, block: Block) -> str:
     """What retrieval reads besides the passage: its section trail, and a row's cells named by the header."""
     trail = " > ".join(part for part in block.section if part)
-    if block.kind == "row":
-        return f"{trail}\n{row_context(block.header, document.text[block.start : block.end])}".strip()
+    if block.kind == "row":  # from its line's start: the columns of a row over several lines line up from there
+        line = document.text.rfind("\n", 0, block.start) + 1
+        start = line if not document.text[line : block.start].strip() else block.start
+        return f"{trail}\n{row_context(block.header, document.text[start : block.end])}".strip()
     return trail
 
 

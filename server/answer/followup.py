@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from wordfreq import zipf_frequency
 
 from index.text import WORD
-from server.answer.terms import own_words
+from server.answer.terms import asks, own_words
 
 # Words that point back to something said before.
 _POINTERS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she",
@@ -78,7 +78,8 @@ def _context(turn: str) -> bool:
 
 
 _LEAD = r"^\W*(?:(?:ok|okay|oh|well|hmm|and|so|but)\b\W*)*"  # "ok. what about ...", "oh and for ..."
-_WHAT_ABOUT = re.compile(_LEAD + r"(?:what|how)\s+about\s+(?P<subject>[^,;]+?)(?:[,;].*)?[\s?!.]*$", re.IGNORECASE)
+_WHAT_ABOUT = re.compile(_LEAD + r"(?:what|how)\s+about\s+(?P<subject>[^,;]+?)(?:[,;]\s*(?P<rest>.*?))?[\s?!.]*$",
+                         re.IGNORECASE)  # fmt: skip
 _PERSON = re.compile(r"^(?:my|our|his|her|their)\s+\w+$", re.IGNORECASE)  # "what about my son": asked for him
 
 
@@ -129,6 +130,8 @@ def standalone(question: str, history: list[str]) -> Resolved:
         earlier = standalone(history[-1], history[:-1])
         return Resolved(f"{earlier.asked.rstrip(' ?!.')} {qualifies['qualifier']}?", earlier.context)
     about = _WHAT_ABOUT.match(question)
+    if about and about["rest"] and asks(about["rest"]):  # "what about the photo, can i wear glasses in it"
+        return _asked_of(about["rest"], about["subject"].strip())
     if history and about and _PERSON.match(about["subject"].strip()):
         earlier = standalone(history[-1], history[:-1])
         return Resolved(f"{earlier.asked.rstrip(' ?!.')} for {about['subject'].strip()}?", earlier.context)
@@ -141,7 +144,11 @@ def standalone(question: str, history: list[str]) -> Resolved:
     turn = subject_turn(history, question)
     if turn is None:
         return Resolved(question)
-    subject = topic(history[turn])
+    return _asked_of(question, topic(history[turn]), turn)
+
+
+def _asked_of(question: str, subject: str, turn: int | None = None) -> Resolved:
+    """The question asked of a subject: in place of its pointer word, or with the subject as context."""
     pointer = _pointer_to(subject, question)
     if len(subject.split()) <= 5 and pointer is not None:
         replaced = question[: pointer.start()] + subject + question[pointer.end() :]

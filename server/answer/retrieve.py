@@ -132,9 +132,11 @@ def _words_of(question: str, common: Callable[[str], bool]) -> list[str]:
 
 
 def corpus_subject(store: Store, share: float) -> str:
-    """The words more than a share of all the passages use, as the documents write them ("gene therapy" of an
-    article on it): what the documents are about. Empty where no word is that common (documents on many things)."""
+    """The words more than a share of each document's passages use, as the documents write them ("gene therapy" of
+    an article on it): what the documents are about. Empty where no word is that common (documents on many things,
+    or a passport guide beside a longer one on child care assistance, which most of all the passages are about)."""
     stems = store.tokens_used_by_more_than(share * len(store.passages))
+    stems = [t for t in stems if (store.shares_using(t) > share).all()]
     holders = store.holding(stems) if stems else []
     if not len(holders):
         return ""

@@ -182,6 +182,10 @@ _WANTS = (r"want|wanted|need|needed|like to|wonder\w*|looking for|trying to|hopi
           r"question")
 _ASKS = re.compile(rf"\b(?:{_WANTS}|how|what|which|who|whom|whose|why|when|where|whether|if)\b", re.IGNORECASE)
 _ASKS_OWN = re.compile(rf"\b(?:{_WANTS})\b", re.IGNORECASE)  # a told clause's "when", "if" ask nothing
+# A clause that opens with its verb before its subject asks ("can i renew the kids passports by mail").
+_INVERTED = re.compile(r"(?:can|could|do|does|did|is|are|am|was|were|will|would|should|shall|may|might|have|has)\s+"
+                       r"(?:i|we|you|he|she|they|it|my|our|your|his|her|their|the|this|that|these|those|there)\b",
+                       re.IGNORECASE)  # fmt: skip
 
 
 def _tells(clause: str) -> bool:
@@ -190,6 +194,11 @@ def _tells(clause: str) -> bool:
     name changed when i got married", "he's not great with computers"; not "I want to know when")."""
     said = _INTERJECTION.sub("", clause)
     return bool(_FIRST_PERSON.match(said) or _THIRD_PERSON.match(said)) and not _ASKS_OWN.search(said)
+
+
+def asks(clause: str) -> bool:
+    """Whether a clause asks: with a question mark, a question word or wish, or its verb before its subject."""
+    return bool(clause.rstrip().endswith("?") or _ASKS.search(clause) or _INVERTED.match(_INTERJECTION.sub("", clause)))
 
 
 def asked_part(question: str, follows: bool = False) -> str:
@@ -206,7 +215,7 @@ def asked_part(question: str, follows: bool = False) -> str:
     text = " ".join(asking) if asking and len(asking) < len(parts) else question
     told, kept = False, []
     for clause in filter(str.strip, _CLAUSE_END.split(text)):
-        told = _tells(clause) or (told and not clause.rstrip().endswith("?") and not _ASKS.search(clause))
+        told = _tells(clause) or (told and not asks(clause))
         kept += [] if told else [clause]
     if not kept:
         return "" if follows else question

@@ -271,6 +271,58 @@ def test_a_table_laid_out_with_spaces_is_read_as_rows_with_their_cells() -> None
     assert prose == [SPECS[SPECS.index("Load") :].strip()]  # two spaces after a sentence make no table
 
 
+# A troubleshooting table as a PDF's text export lays it out: cells wrapped over lines, a rule under the header, a
+# page break (its number and running header) in the middle.
+TROUBLESHOOTING = """Troubleshooting
+
+  Problem                 Possible cause             Solution
+  ----------------------  -------------------------  ---------------------------
+  Robot does not turn     Battery is empty; power    Set the power switch to ON
+  on                      switch is off              and place the robot on the
+                                                     dock to charge
+  Robot gets stuck        Low furniture or cables    Remove obstacles
+
+                                  Page 7
+
+RoboClean X3 User Manual
+
+  Cannot connect to       5 GHz network; wrong       Use a 2.4 GHz network;
+  Wi-Fi                   password                   check the password
+  Unusual loud noise      Object caught in brush     Remove the object
+
+Warranty
+
+The robot is covered for 2 years.
+
+                                  Page 8
+
+RoboClean X3 User Manual
+
+Keep this manual.
+"""
+
+
+def test_a_table_laid_out_with_spaces_reads_cells_wrapped_over_lines_as_one_row() -> None:
+    from ingest.plain import row_context
+
+    text = TROUBLESHOOTING
+    blocks = plain_blocks("manual.txt", text)
+    rows = [b for b in blocks if b.kind == "row"]
+    line_start = [text.rfind("\n", 0, b.start) + 1 for b in rows]
+    cells = [row_context(b.header, text[s : b.end]) for b, s in zip(rows, line_start, strict=True)]
+    assert cells == [
+        "Problem: Robot does not turn on; Possible cause: Battery is empty; power switch is off; Solution: Set the "
+        + "power switch to ON and place the robot on the dock to charge",
+        "Problem: Robot gets stuck; Possible cause: Low furniture or cables; Solution: Remove obstacles",
+        "Problem: Cannot connect to Wi-Fi; Possible cause: 5 GHz network; wrong password; Solution: Use a 2.4 GHz "
+        + "network; check the password",
+        "Problem: Unusual loud noise; Possible cause: Object caught in brush; Solution: Remove the object",
+    ]
+    assert text[rows[0].start : rows[0].end].endswith("dock to charge")  # the row's span: all its lines
+    assert [b.section for b in blocks] == [("Troubleshooting",)] * 4 + [("Warranty",)] * 2
+    assert not any("Page 7" in text[b.start : b.end] or "RoboClean" in text[b.start : b.end] for b in blocks)
+
+
 # A Markdown table as a text export writes it: a blank line between its rows, long rows broken by the wrap width
 # (one break mid-cell, one just after a pipe).
 WRAPPED_TABLE = """Delivery

@@ -28,6 +28,10 @@ CASES = [
     ("Enzymes were checked at each visit.12,13 Rates were low.4-6 Smith et al.8 saw none. Mean age was 57.8 years.",
      ["Enzymes were checked at each visit.12,13", "Rates were low.4-6", "Smith et al.8 saw none.",
       "Mean age was 57.8 years."]),
+    # a one-word reply says nothing without the sentence it opens; a word ending a sentence of its own is kept
+    ("Can I renew online?\nYes. You can renew by mail too. No. Not for children.",
+     ["Can I renew online?", "Yes. You can renew by mail too.", "No. Not for children."]),
+    ("It was approved. Finally.", ["It was approved.", "Finally."]),
 ]  # fmt: skip
 
 

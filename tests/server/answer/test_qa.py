@@ -615,6 +615,9 @@ def test_what_a_turn_tells_before_its_question_names_no_missing_term(qa: QA) -> 
     ("I want to know when it opens", "I want to know when it opens"),
     # what is told of whom the conversation is about
     ("he's not great with computers, can he send in a paper form?", "can he send in a paper form?"),
+    # a clause with its verb before its subject asks, with no question mark or question word
+    ("we're going to mexico with my 2 kids (8 and 11). theirs expired, can i renew the kids passports by mail",
+     "can i renew the kids passports by mail"),
 ])  # fmt: skip
 def test_the_asked_part_of_a_turn_is_its_questions(turn: str, asked: str) -> None:
     assert asked_part(turn) == asked
@@ -659,6 +662,9 @@ def test_a_pointer_after_the_questions_own_subject_does_not_point_back(question:
     ("how do i fix it", ["what does error E2 mean"], "how do i fix error E2"),
     # "what about my son?" asks the earlier question for him (what follows a comma tells about him)
     ("ok. what about my son, hes 12", ["Can I renew by mail?"], "Can I renew by mail for my son?"),
+    # "what about X, <a question of its own>": that question, asked of X
+    ("what about the photo, can i wear glasses in it", ["is a photocopy ok"], "can i wear glasses in the photo"),
+    ("what about the fee, is there a discount", ["Can I renew by mail?"], "is there a discount (the fee)"),
     ("oh what about for kids?", ["can gene therapy treat rare diseases"], "can gene therapy treat rare diseases for kids?"),
 ])  # fmt: skip
 def test_a_follow_up_takes_the_conversations_subject(question: str, history: list[str], query: str) -> None:
@@ -812,6 +818,18 @@ def test_a_qualifier_said_by_the_heading_a_sentence_stands_under_is_supported(tw
 def test_what_the_documents_are_about_is_the_words_most_passages_use(article: QA) -> None:
     assert corpus_subject(article.store, article.settings.topic_share) == "gene therapy"
     assert corpus_subject(article.store, 1.0) == ""
+
+
+def test_documents_on_two_subjects_have_none_though_the_longer_fills_most_passages(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> None:
+    care = "\n\n".join(f"## Part {n}\n\nThe child care assistance program {what}." for n, what in enumerate(
+        ["pays providers monthly", "has a waiting list", "needs proof of income", "lasts twelve months",
+         "takes appeals within 30 days"]))  # fmt: skip
+    passport = "# Passports\n\nYou can renew a passport by mail.\n\n## Fees\n\nA passport book costs $130.\n"
+    qa = engine_over(tmp_path_factory.mktemp("two"), {"care.md": care, "passport.md": passport}, embedder)
+    assert corpus_subject(qa.store, qa.settings.topic_share) == ""
+    assert qa.ask("Can I renew it by mail?").query == "Can I renew it by mail?"  # not "(child care assistance ...)"
 
 
 def test_a_first_question_pointing_at_its_subject_asks_about_what_the_documents_are_about(article: QA) -> None:
