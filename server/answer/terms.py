@@ -182,10 +182,11 @@ _WANTS = (r"want|wanted|need|needed|like to|wonder\w*|looking for|trying to|hopi
           r"question")
 _ASKS = re.compile(rf"\b(?:{_WANTS}|how|what|which|who|whom|whose|why|when|where|whether|if)\b", re.IGNORECASE)
 _ASKS_OWN = re.compile(rf"\b(?:{_WANTS})\b", re.IGNORECASE)  # a told clause's "when", "if" ask nothing
-# A clause that opens with its verb before its subject asks ("can i renew the kids passports by mail").
+# A clause that opens with its verb before its subject asks ("can i renew the kids passports by mail"), and so does
+# one that bids ("Name two fairy tale creatures ...").
 _INVERTED = re.compile(r"(?:can|could|do|does|did|is|are|am|was|were|will|would|should|shall|may|might|have|has)\s+"
-                       r"(?:i|we|you|he|she|they|it|my|our|your|his|her|their|the|this|that|these|those|there)\b",
-                       re.IGNORECASE)  # fmt: skip
+                       r"(?:i|we|you|he|she|they|it|my|our|your|his|her|their|the|this|that|these|those|there)\b|"
+                       r"(?:name|list|describe|explain|give|identify|define|compare)\b", re.IGNORECASE)  # fmt: skip
 
 
 def _tells(clause: str) -> bool:
@@ -642,6 +643,7 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
     did it, is not answered by a sentence that says nothing of it, however close the rest of its words are.
     """
     said = {w.lower() for w in re.findall(r"[\w'’]+", evidence)}
+    asking = asks(question)  # a turn that only tells ("its not picking up the dirt anymore") tells its negation
     negated = any(w in _NEGATION or w in _NEGATING or w.endswith(("n't", "n’t")) for w in said)
     words = re.findall(r"[\w'’]+", question)
     found = []
@@ -655,7 +657,7 @@ def unsupported_qualifiers(question: str, evidence: str) -> list[str]:
             prefixed = any(p + w.lower() in said for p in _NEGATING_PREFIXES for w in words
                            if len(w) > 3 and w.lower() not in STOPWORDS)  # fmt: skip
             joined = i + 1 < len(words) and low + words[i + 1].lower() in said
-            unsupported = not (negated or prefixed or joined)
+            unsupported = asking and not (negated or prefixed or joined)
         elif (base := _unprefixed(word)) and base in said and low not in said:
             # the evidence says what the question's word negates, and negates nothing: "When was the service
             # unofficially launched?" of "it was officially launched on 1 October 1998"

@@ -228,6 +228,10 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("Is it the book, not the card?", "A passport book costs $130.", ["not"]),
     ("does my last name matter if it changed last yr", "Send your marriage certificate.", []),
     ("and if they say no again?", "You can request a hearing.", []),  # an answer reported, no negation
+    # a turn that only tells a trouble tells its negation; asked, or bidden, a negation is a qualifier
+    ("its not picking up the dirt anymore", "Robot leaves dirt behind: empty the dustbin.", []),
+    ("why is it not picking up the dirt?", "Robot leaves dirt behind: empty the dustbin.", ["not"]),
+    ("Name two creatures that did not appear in the film.", "Two creatures appeared in the film.", ["not"]),
     ("who sang the theme of never ending story?", "The theme of The NeverEnding Story was sung by Limahl.", []),  # a name
     ("who sang a theme never ending?", "The theme was sung by Limahl.", ["never"]),
     # an ordinal as a word, a code written apart, a time span by a year within it
