@@ -76,6 +76,7 @@ _NARROW_GAP = re.compile(r"(?<![.!?:;,])\s{2,}|\t")  # where a long cell leaves 
 _CELL = re.compile(r"\S+(?:(?:\s|(?<=[.!?:;,])\s\s)\S+)*")  # a cell's text: words with no gap (_NARROW_GAP) between
 _MIN_ALIGNED = 3  # lines in a row that a table laid out with spaces needs
 _ROW_LINES = 4  # lines after its first that a table row broken by a wrap may run over
+_LABEL_WORDS = 3  # words a header's cell may have ("Replacement frequency"; not "Short press: start/pause cleaning")
 
 
 def row_cells(line: str) -> list[str]:
@@ -150,7 +151,8 @@ def _aligned(text: str, raw: list[tuple[int, int]], spans: list[tuple[int, int]]
     """The rows of tables laid out with spaces ("Noise level          44 dB(A)"): runs of consecutive lines of two
     cells or more, at least _MIN_ALIGNED of them between wide gaps (a long cell may leave two spaces, a sentence's
     end followed by two spaces is no gap), going on past a page's running lines; each row says whether it is its
-    table's header (the first row, when a rule is under it, or no cell of it holds a digit and a cell below does).
+    table's header (the first row, when a rule is under it, or its cells are short labels holding no digit and a
+    cell below holds one).
     Also the rows whose cells a wrap broke over lines: their first line -> their last (_goes_on)."""
     lines = {i: text[slice(*spans[i])] for i in content}
     cells = {i: row_cells(line) for i, line in lines.items()}
@@ -170,7 +172,8 @@ def _aligned(text: str, raw: list[tuple[int, int]], spans: list[tuple[int, int]]
             digits = [any(ch.isdigit() for cell in cells[k] for ch in cell) for k in first]
             rows.update(dict.fromkeys(first, False))
             ruled = len(first) > 1 and _is_rule(lines[first[1]])
-            rows[first[0]] = ruled or not digits[0] and any(digits[1:])
+            labels = all(len(cell.split()) <= _LABEL_WORDS and ":" not in cell for cell in cells[first[0]])
+            rows[first[0]] = ruled or labels and not digits[0] and any(digits[1:])
         run.clear()
 
     for i in content:

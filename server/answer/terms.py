@@ -241,6 +241,8 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
             continue
         if (spelled := spelled_number(word)) and _known(store, spelled):  # 27th: Twenty-seventh
             continue
+        if (measure := _MEASURE.fullmatch(word)) and _known(store, measure.group(2)):  # 230v: "240 V", held later
+            continue
         missing.append(word)
     return missing
 
@@ -506,6 +508,9 @@ _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december"}  # fmt: skip
 _DECADE = re.compile(r"(\d{3}0)['’]?s")  # "1980s", "1800's"
 _YEARS = re.compile(r"(?<![\d,.])\d{3,4}(?!\d|[,.]\d)")  # not of 2,011 or 19.5
+# A measure typed with its unit ("230v", "5ghz", "20mm"), and a span of numbers the evidence states ("100-240 V").
+_MEASURE = re.compile(r"(\d+(?:\.\d+)?)([a-z]{1,4})", re.IGNORECASE)
+_SPAN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)(?!\d|\.\d)")
 # A question that asks for a count or a share is not answered by evidence that holds no quantity at all (a digit
 # inside a name, as in Cas9, is none).
 _ASKS_COUNT = re.compile(r"\bhow many\b|\bwhat (percent|percentage|proportion|share|number|fraction)\b", re.IGNORECASE)
@@ -622,7 +627,12 @@ def _number_said(number: str, evidence: str, said: set[str], century: bool = Fal
         digits = decade.group(1)
         return any(year.startswith(digits[: max(2, len(digits.rstrip("0")))]) for year in _YEARS.findall(evidence))
     # a model or a code written apart or hyphenated
-    return any(ch.isalpha() for ch in bare) and bare in re.sub(r"[\W_]+", "", evidence.lower())
+    if any(ch.isalpha() for ch in bare) and bare in re.sub(r"[\W_]+", "", evidence.lower()):
+        return True
+    # a measure within a range the evidence states ("230v": "100-240 V AC")
+    measure = _MEASURE.fullmatch(bare)
+    value = float(measure.group(1)) if measure else float(bare) if re.fullmatch(r"\d+(?:\.\d+)?", bare) else None
+    return value is not None and any(float(a) <= value <= float(b) for a, b in _SPAN.findall(evidence))
 
 
 def _age(words: list[str], i: int) -> bool:

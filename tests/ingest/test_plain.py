@@ -321,6 +321,12 @@ def test_a_table_laid_out_with_spaces_reads_cells_wrapped_over_lines_as_one_row(
     assert text[rows[0].start : rows[0].end].endswith("dock to charge")  # the row's span: all its lines
     assert [b.section for b in blocks] == [("Troubleshooting",)] * 4 + [("Warranty",)] * 2
     assert not any("Page 7" in text[b.start : b.end] or "RoboClean" in text[b.start : b.end] for b in blocks)
+    # a table with no header: its first row holds no label of a column ("Short press: ..."), though a row below holds
+    # a digit where it holds none
+    parts = ("Top view\n\n  A  Power button    Short press: start cleaning\n                    Long press: turn off\n"
+             "  B  Home button     Short press: return to the dock\n  C  Status ring     See section 3.3\n")
+    rows = [b for b in plain_blocks("manual.txt", parts) if b.kind == "row"]
+    assert [(parts[b.start : b.end].split()[0], b.header) for b in rows] == [("A", None), ("B", None), ("C", None)]
 
 
 # A Markdown table as a text export writes it: a blank line between its rows, long rows broken by the wrap width

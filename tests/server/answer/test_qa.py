@@ -24,7 +24,14 @@ from server.answer.retrieve import (
     topic_words,
     unquotable,
 )
-from server.answer.terms import asked_part, negated_tokens, personal, respelt, unsupported_qualifiers
+from server.answer.terms import (
+    asked_part,
+    missing_terms,
+    negated_tokens,
+    personal,
+    respelt,
+    unsupported_qualifiers,
+)
 from server.engine import build, open_qa
 from server.settings import Settings
 
@@ -232,6 +239,10 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("its not picking up the dirt anymore", "Robot leaves dirt behind: empty the dustbin.", []),
     ("why is it not picking up the dirt?", "Robot leaves dirt behind: empty the dustbin.", ["not"]),
     ("Name two creatures that did not appear in the film.", "Two creatures appeared in the film.", ["not"]),
+    # a measure typed with its unit, held against a span the evidence states
+    ("can i use the charger in the uk, 230v?", "Dock input   100-240 V AC, 50/60 Hz", []),
+    ("can i use the charger at 300v?", "Dock input   100-240 V AC, 50/60 Hz", ["300v"]),
+    ("What happened in 1916?", "The war lasted from 1914 to 1918.", []),
     ("who sang the theme of never ending story?", "The theme of The NeverEnding Story was sung by Limahl.", []),  # a name
     ("who sang a theme never ending?", "The theme was sung by Limahl.", ["never"]),
     # an ordinal as a word, a code written apart, a time span by a year within it
@@ -942,6 +953,14 @@ Solution: Clean the drain pump filter.
 @pytest.fixture(scope="module")
 def washer(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QA:
     return engine_over(tmp_path_factory.mktemp("washer"), {"manual.txt": TROUBLESHOOTING}, embedder)
+
+
+def test_a_measure_typed_with_a_unit_the_documents_use_is_no_missing_term(tmp_path: Path, embedder: Embedder) -> None:
+    qa = engine_over(tmp_path, {"specs.md": "# Specifications\n\nDock input: 100-240 V AC, 50/60 Hz.\n"}, embedder)
+    assert missing_terms(qa.store, "can i use the charger in the uk, 230v?", 2.0) == []
+    assert missing_terms(qa.store, "does it take 12mph?", 2.0) == ["12mph"]  # a unit the documents never use
+    answer = qa.ask("can i use the charger in the uk, 230v?")  # whatever it answers, it never says "230v" is unsaid
+    assert answer.missing_terms == [] and "230v" not in answer.answer
 
 
 def test_a_problem_a_manual_states_is_answered_by_the_lines_labelled_as_its_cause_and_solution(washer: QA) -> None:
