@@ -26,8 +26,9 @@ _BEFORE_NAME = frozenset(
 # Reference numbers after a sentence's full stop, which pysbd reads on into the next ("visit.12,13 The rate").
 _CITED_END = re.compile(CITED_NUMBERS + r"(?=\s+[\"“(A-Z])")
 _CLOSERS = '"”’)]'
-# A reply of one word ("Yes.", "No.", "Sometimes.") says nothing without the sentence after it, which it opens.
-_REPLY = re.compile(r"[\"“]?[A-Za-z]+[.!]")
+# A reply of one word ("Yes.", "No.", "Sometimes.") says nothing without the sentence after it, which it opens (a
+# lowercase word is the end of a sentence a page break cut).
+_REPLY = re.compile(r"[\"“]?[A-Z][a-z]*[.!]")
 _OPENERS = "([\"“‘'"
 _WRAPPED = 0.6  # a line this share of its block's widest line or more was broken by the width, not the writer
 

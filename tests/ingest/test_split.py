@@ -32,6 +32,9 @@ CASES = [
     ("Can I renew online?\nYes. You can renew by mail too. No. Not for children.",
      ["Can I renew online?", "Yes. You can renew by mail too.", "No. Not for children."]),
     ("It was approved. Finally.", ["It was approved.", "Finally."]),
+    # the last word of a sentence a page break cut is no reply
+    ("problems. It is believed that NP is not equal to co-NP.",
+     ["problems.", "It is believed that NP is not equal to co-NP."]),
 ]  # fmt: skip
 
 
