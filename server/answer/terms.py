@@ -493,10 +493,10 @@ _UPPER = {"longest", "latest", "highest", "oldest", "furthest", "farthest"}
 _LOWER = {"least", "fewest", "lowest", "smallest", "shortest", "earliest", "soonest", "youngest"}
 _RANGE = r"\d[\d,.]*\s*(?:%\s*)?(?:to|-|–|and)\s*\$?\d"
 _BOUND = {
-    "upper": re.compile(rf"\b(?:up to|at most|no (?:more|longer|later|older) than|not (?:more|longer|later) "
-                        rf"than|exceed(?:s|ed)?|at the latest)\b|{_RANGE}", re.IGNORECASE),
-    "lower": re.compile(rf"\b(?:at least|no (?:less|fewer|shorter|earlier|sooner|younger) than|not (?:less|"
-                        rf"fewer|earlier|sooner) than|at the earliest)\b|{_RANGE}", re.IGNORECASE),
+    "upper": re.compile(rf"\b(?:up to|at most|(?:no|not|never) (?:more|longer|later|older) than|exceed(?:s|ed)?|"
+                        rf"at the latest|a maximum of)\b|{_RANGE}", re.IGNORECASE),
+    "lower": re.compile(rf"\b(?:at least|(?:no|not|never) (?:less|fewer|shorter|earlier|sooner|younger) than|"
+                        rf"at the earliest|a minimum of)\b|{_RANGE}", re.IGNORECASE),
 }  # fmt: skip
 _ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")  # fmt: skip
@@ -534,12 +534,13 @@ _TIMES = {"night", "week", "weekend", "month", "year", "time", "summer", "winter
           "yr", "wk", "mo", "name"}  # fmt: skip
 _DETERMINERS = {"the", "a", "an", "my", "your", "his", "her", "our", "their", "this", "that"}
 _LASTING = {"it", "they", "does", "do", "did", "will", "would", "can", "could", "should", "might", "may", "to"}
+_AFTER_LASTING = {"or", "for", "longer", "forever", "beyond", "after", "past", "through", "until", "into"}  # it lasts ...
 
 
 def _idiom(words: list[str], i: int) -> bool:
     """A qualifier that is part of how the question is put, not of what it asks: "may or may not", "whether or
     not", "just the book, not the card", "if they say no", "what best describes", "does it work best", "does it
-    last", "last year", "my last name"."""
+    last", "did the improvement last or wear off", "last year", "my last name"."""
     low = words[i].lower()
     if low == "no":  # an answer reported: "if they say no again"
         return i > 0 and words[i - 1].lower() in {"say", "says", "said", "saying", "tell", "told"}
@@ -551,7 +552,8 @@ def _idiom(words: list[str], i: int) -> bool:
         before = [w.lower() for w in words[:i]]
         if i + 1 < len(words) and words[i + 1].lower() in _TIMES:
             return True
-        return bool(before) and (before[-1] in _LASTING or "long" in before)
+        verb = i + 1 < len(words) and words[i + 1].lower() in _AFTER_LASTING  # "did the improvement last or ..."
+        return bool(before) and (before[-1] in _LASTING or "long" in before or verb and before[-1] not in _DETERMINERS)
     if low != "best":
         return False
     # "what best describes", and how well a thing does what it does: "which diseases does it work best for"

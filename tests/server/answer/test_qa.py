@@ -239,6 +239,11 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("its not picking up the dirt anymore", "Robot leaves dirt behind: empty the dustbin.", []),
     ("why is it not picking up the dirt?", "Robot leaves dirt behind: empty the dustbin.", ["not"]),
     ("Name two creatures that did not appear in the film.", "Two creatures appeared in the film.", ["not"]),
+    # "last" as a verb after a noun, and a bound said with "never less than" or "a maximum of"
+    ("Did the improvement last or wear off?", "Benefits were maintained at 26 weeks.", []),
+    ("Was the last one better or worse?", "Benefits were maintained at 26 weeks.", ["last"]),
+    ("what is the shortest time in bed they allow", "The sleep window was never less than 5.5 hours.", []),
+    ("what is the longest it can run", "It runs for a maximum of 150 minutes.", []),
     # a measure typed with its unit, held against a span the evidence states
     ("can i use the charger in the uk, 230v?", "Dock input   100-240 V AC, 50/60 Hz", []),
     ("can i use the charger at 300v?", "Dock input   100-240 V AC, 50/60 Hz", ["300v"]),
