@@ -174,6 +174,10 @@ _INTERJECTION = re.compile(r"^\W*(?:(?:hi|hello|hey|oh|ok|okay|well|yes|yeah|no|
                            r"\b\W*)*", re.IGNORECASE)  # fmt: skip
 _FIRST_PERSON = re.compile(r"(?:i|i['’]?(?:m|ve)|i['’](?:d|ll)|me|my|we|we['’](?:re|ve)|our)\b",
                            re.IGNORECASE)  # im and ive typed without the apostrophe; not "ill", "id"
+# Or what the asker is doing, without the I ("going away for 2 months", "moving next month"); not a preposition.
+_DOING = re.compile(r"(?!(?:during|including|regarding|according|following|concerning|considering|excluding|"
+                    r"pending|notwithstanding|barring|assuming|supposing|something|anything|nothing|everything)\b)"
+                    r"[a-z]{2,}ing\b", re.IGNORECASE)  # fmt: skip
 # Or whom the conversation is about ("he's not great with computers", "she has a 70% disability rating").
 _THIRD_PERSON = re.compile(r"(?:he|he['’]s|she|she['’]s|his|her)\b", re.IGNORECASE)
 # What makes a clause ask even when it opens with "I": a wish or need, a question word ("I need to renew my
@@ -189,12 +193,15 @@ _INVERTED = re.compile(r"(?:can|could|do|does|did|is|are|am|was|were|will|would|
                        r"(?:name|list|describe|explain|give|identify|define|compare)\b", re.IGNORECASE)  # fmt: skip
 
 
-def _tells(clause: str) -> bool:
+def _tells(clause: str, opening: bool = False) -> bool:
     """A clause that tells the asker's situation: it opens with I, my or we (or he, she, his, her: whom the
-    conversation is about) and asks nothing ("I work at Walmart in Dallas", "My name is Jessica Alvarez", "my last
-    name changed when i got married", "he's not great with computers"; not "I want to know when")."""
+    conversation is about), or, opening the turn, with a verb's -ing form as chat drops the I ("going away for 2
+    months, what should i do"), and asks nothing ("I work at Walmart in Dallas", "My name is Jessica Alvarez", "my
+    last name changed when i got married", "he's not great with computers"; not "I want to know when", nor "During
+    the war, who ...", nor "Who was killed, leading to the July Crisis?")."""
     said = _INTERJECTION.sub("", clause)
-    return bool(_FIRST_PERSON.match(said) or _THIRD_PERSON.match(said)) and not _ASKS_OWN.search(said)
+    opens = _FIRST_PERSON.match(said) or _THIRD_PERSON.match(said) or opening and _DOING.match(said) and not asks(said)
+    return bool(opens) and not _ASKS_OWN.search(said)
 
 
 def asks(clause: str) -> bool:
@@ -215,8 +222,8 @@ def asked_part(question: str, follows: bool = False) -> str:
     asking = [p for p in parts if p.rstrip().endswith("?")]
     text = " ".join(asking) if asking and len(asking) < len(parts) else question
     told, kept = False, []
-    for clause in filter(str.strip, _CLAUSE_END.split(text)):
-        told = _tells(clause) or (told and not asks(clause))
+    for n, clause in enumerate(filter(str.strip, _CLAUSE_END.split(text))):
+        told = _tells(clause, opening=not n) or (told and not asks(clause))
         kept += [] if told else [clause]
     if not kept:
         return "" if follows else question

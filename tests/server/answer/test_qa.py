@@ -635,6 +635,11 @@ def test_what_a_turn_tells_before_its_question_names_no_missing_term(qa: QA) -> 
     ("I want to know when it opens", "I want to know when it opens"),
     # what is told of whom the conversation is about
     ("he's not great with computers, can he send in a paper form?", "can he send in a paper form?"),
+    # an opening clause that tells what the asker is doing, without the I; a trailing one qualifies the question
+    ("going away for 2 months, what should i do with the robot", "what should i do with the robot"),
+    ("Who was killed, leading to the July Crisis?", "Who was killed leading to the July Crisis?"),
+    ("Turing machines are employed to define what?", "Turing machines are employed to define what?"),
+    ("During 1916, who led the army?", "During 1916 who led the army?"),
     # a clause with its verb before its subject asks, with no question mark or question word
     ("we're going to mexico with my 2 kids (8 and 11). theirs expired, can i renew the kids passports by mail",
      "can i renew the kids passports by mail"),
