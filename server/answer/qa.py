@@ -192,7 +192,9 @@ class QA:
             # ("My son has SMA. Should he get gene therapy?"), not by the situation it tells: "My son has an
             # inherited eye condition. Are there gene therapies for children with eye diseases?" asks a fact, and "I
             # had a stroke and my doctor says I can't work. Can I get disability?" a benefit.
-            found.personal = personal(asked) and (self._advice is not None or medical(asked))
+            # The documents' advice is theirs to give on what they speak of: "how often should i get a flu shot" is
+            # near no sentence of an article on gene therapy, and is refused.
+            found.personal = bool(quotable) and personal(asked) and (self._advice is not None or medical(asked))
         if quotable:
             # The sentence with its neighbours and the headings it stands under ("E1 - Water inlet fault" says what
             # error its "Cause: ..." is of).

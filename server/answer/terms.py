@@ -425,7 +425,7 @@ _PERSONAL = re.compile(
     r"\b(help|cure|fix|heal|treat|save|benefit) (me|us|him|her|my|our)\b|"
     r"\bmy (own )?(condition|son|daughter|child|children|kids?|baby|wife|husband|partner|spouse|mother|father|mom|mum|"
     r"dad|parents?|grand(son|daughter|child|children|mother|father|ma|pa|parents?)|brother|sister|siblings?|friend|"
-    r"family|illness|disease|diagnosis|symptoms|case|situation|doctor|options|chances|prognosis|health|body|"
+    r"family|illness|disease|diagnosis|symptoms|case|situation|doctor|options|chances|prognosis|health|"
     r"eyesight|vision)\b|\bwhich (doctor|specialist|clinic)\b|"
     r"\b(i|i'?m|we|he|she)\b.{0,30}\b(a (good |suitable |possible )?candidate|eligible|qualify)\b|"
     r"\b(can|could|would|will|do|does) (i|we|he|she)\b.{0,40}\b(benefit|be treated|be cured|get (it|"
@@ -472,8 +472,12 @@ _POINTED = re.compile(r"\b(it|its|they|them|their|this|these|those)\b", re.IGNOR
 
 
 def pointed(question: str) -> bool:
-    """Whether the question points at its subject with a pronoun (_POINTED)."""
-    return _POINTED.search(question) is not None
+    """Whether the question points at its subject with a pronoun (_POINTED), or names only what it asks of it in a
+    word or two ("cost?", "side effects?")."""
+    return _POINTED.search(question) is not None or len(WORD.findall(question)) <= _BARE_WORDS
+
+
+_BARE_WORDS = 2
 
 
 def foreign(store: Store, question: str) -> bool:

@@ -580,9 +580,16 @@ def test_a_first_question_given_the_documents_subject_is_ranked_by_its_own_words
     ("Can gene therapy help people with hemophilia?", False),
     ("How do they get the genes into cells?", False),  # "they" are whoever does it
     ("Are there gene therapies for children with eye diseases?", False),
+    ("can my body react badly to it", False),  # a fact of the treatment, asked of a body
 ])  # fmt: skip
 def test_a_question_asks_advice_by_what_it_asks_of_the_askers_case(question: str, asks_advice: bool) -> None:
     assert personal(question) is asks_advice
+
+
+def test_a_personal_question_on_what_the_documents_never_speak_of_gets_no_advice(guide: QA) -> None:
+    answer = guide.ask("how often should i get a flu shot")  # near no sentence of a text on gene therapy
+    assert not answer.answered and answer.answer == NO_ANSWER
+    assert guide.ask("Should I get gene therapy?").answered  # the advice, where it is the documents' matter
 
 
 def test_a_fact_asked_after_a_personal_situation_is_answered_with_the_fact(guide: QA) -> None:
@@ -864,6 +871,8 @@ def test_a_first_question_pointing_at_its_subject_asks_about_what_the_documents_
     assert answer.answered and "price tags" in answer.sentences[0].text
     assert article.ask("How much does gene therapy cost?").query == "How much does gene therapy cost?"
     assert article.ask("How much does it cost?", ["What is CRISPR?"]).query != answer.query  # the conversation's
+    bare = article.ask("cost?")  # a word or two naming only what is asked of the documents' subject
+    assert bare.query == "cost? (gene therapy)" and bare.answered and "price tags" in bare.sentences[0].text
 
 
 @pytest.mark.parametrize(("question", "answered"), [
