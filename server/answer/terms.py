@@ -555,10 +555,11 @@ def _idiom(words: list[str], i: int) -> bool:
     low = words[i].lower()
     if low == "no":  # an answer reported: "if they say no again"
         return i > 0 and words[i - 1].lower() in {"say", "says", "said", "saying", "tell", "told"}
-    if low == "not":  # "whether or not", and a contrast: "for just the book, not the card"
+    if low == "not":  # "whether or not", a contrast: "for just the book, not the card", and "why not" (the negation
+        # is the one said before: "can gene therapy cure type 2 diabetes" then "why not tho")
         before = [w.lower() for w in words[max(0, i - 5) : i]]
         contrast = i + 1 < len(words) and words[i + 1].lower() in _DETERMINERS and bool({"just", "only"} & set(before))
-        return "or" in before[-3:] or contrast
+        return "or" in before[-3:] or contrast or before[-1:] == ["why"]
     if low == "last":  # the verb ("how long does it last", "will the effects last"), or a time ("last month")
         before = [w.lower() for w in words[:i]]
         if i + 1 < len(words) and words[i + 1].lower() in _TIMES:

@@ -235,6 +235,7 @@ def test_qualifiers_that_only_phrase_the_question_are_not_required(qa: QA, quest
     ("Is it the book, not the card?", "A passport book costs $130.", ["not"]),
     ("does my last name matter if it changed last yr", "Send your marriage certificate.", []),
     ("and if they say no again?", "You can request a hearing.", []),  # an answer reported, no negation
+    ("why not tho", "Type 2 diabetes is unlikely to be solved by gene therapy.", []),  # after "can it cure it?"
     # a turn that only tells a trouble tells its negation; asked, or bidden, a negation is a qualifier
     ("its not picking up the dirt anymore", "Robot leaves dirt behind: empty the dustbin.", []),
     ("why is it not picking up the dirt?", "Robot leaves dirt behind: empty the dustbin.", ["not"]),
