@@ -19,7 +19,7 @@ PHRASING = frozenset({"used", "use", "work", "works", "mean", "means", "cost", "
 
 # Words that only hedge or stress what a question asks ("how do they actually get the genes in", "is it quite
 # safe"); stemmed, several are other words ("actual", "quit", "liter", "total") that a document may use.
-HEDGES = frozenset({"actually", "really", "basically", "exactly", "honestly", "literally", "quite", "totally",
+HEDGES = frozenset({"actually", "really", "basically", "exactly", "honestly", "literally", "quite", "totally", "even",
                     "simply", "just", "kinda", "sorta", "definitely", "seriously", "truly", "anyway", "anyways"})  # fmt: skip
 
 

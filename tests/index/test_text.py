@@ -20,6 +20,7 @@ def test_stop_words_with_a_clitic_are_stop_words(text: str, expected: list[str])
     ("how do they actually get the genes in", "how do they get the genes in"),  # not "actual"
     ("Is the actual cost known?", "Is the actual cost known?"),
     ("what exactly do I put in the envelope", "what do I put in the envelope"),
+    ("what even is gene therapy", "what is gene therapy"),  # not "Even where therapies exist, ..."
     ("Actually, how well did Just Dance sell?", "how well did Just Dance sell?"),  # a name's word stays
 ])  # fmt: skip
 def test_a_question_is_searched_without_the_words_that_only_hedge_it(question: str, searched: str) -> None:
