@@ -249,16 +249,18 @@ class QA:
 
     def _document(self, history: list[str], resolved: Resolved, own: str) -> str | None:
         """The document a turn is answered from; None: the whole corpus. A turn that leans on the conversation is
-        answered from the conversation's document (_conversation_document). So is a follow-up that stands alone
-        ("what paperwork should I get together before I apply", after questions on disability benefits, is not
-        answered from the state ID guide's "Bring proof of identity"), unless it names something that document
-        never says and the document of its own best sentence does, in a word rarer than everyday ones ("also my
-        son needs a state ID, does he need his birth certificate?": the state ID guide; "bring" would name
-        nothing), or in two words of any kind ("i'm thinking of going back to school, could i get student aid for
-        that", after questions on unemployment). A first question: the whole corpus."""
-        if resolved.subject_turn is not None:
-            return self._conversation_document(history, resolved.subject_turn)
-        turn = subject_turn(history, own)
+        answered from the conversation's document (_conversation_document), unless it names what the document of
+        its own best sentence is about (a word most of that document's passages use) and the conversation's never
+        says ("also, can he get a library card at 15", after questions on a driver's licence). So is a follow-up
+        that stands alone ("what paperwork should I get together before I apply", after questions on disability
+        benefits, is not answered from the state ID guide's "Bring proof of identity"), unless it names something
+        that document never says and the document of its own best sentence does, in a word rarer than everyday
+        ones ("also my son needs a state ID, does he need his birth certificate?": the state ID guide; "bring"
+        would name nothing), in two words of any kind ("i'm thinking of going back to school, could i get student
+        aid for that", after questions on unemployment), or in what that document is about. A first question: the
+        whole corpus."""
+        leaning = resolved.subject_turn is not None
+        turn = resolved.subject_turn if leaning else subject_turn(history, own)
         document = None if turn is None else self._conversation_document(history, turn)
         if document is None:
             return None
@@ -268,7 +270,14 @@ class QA:
         rare = {stem(w) for w in naming(asked_part(own, follows=True))}
         elsewhere = {t for t in rare | {stem(w) for w in turn_words(own)}
                      if self._holds(other, t) and not self._holds(document, t)}  # fmt: skip
-        return None if elsewhere & rare or len(elsewhere) >= _SWITCHING else document
+        about = any(self._share(other, t) > self.settings.topic_share for t in elsewhere)  # "library" of its guide
+        if leaning:
+            return None if about else document
+        return None if elsewhere & rare or about or len(elsewhere) >= _SWITCHING else document
+
+    def _share(self, document: str, token: str) -> float:
+        """The share of a document's passages that use the (stemmed) token."""
+        return float(np.isin(self.store.document_passages(document), self.store.holding([token])).mean())
 
     def _holds(self, document: str, token: str) -> bool:
         """Whether the document uses the (stemmed) token."""

@@ -695,6 +695,8 @@ def test_a_pointer_after_the_questions_own_subject_does_not_point_back(question:
     ("how do i fix it", ["what does error E2 mean"], "how do i fix error E2"),
     # "what about my son?" asks the earlier question for him (what follows a comma tells about him)
     ("ok. what about my son, hes 12", ["Can I renew by mail?"], "Can I renew by mail for my son?"),
+    # a person's pronoun never stands for a thing: "she" is no state ID card, which is added as context
+    ("Can she apply online?", ["What is a state ID card?"], "Can she apply online? (a state ID card)"),
     # "what about X, <a question of its own>": that question, asked of X
     ("what about the photo, can i wear glasses in it", ["is a photocopy ok"], "can i wear glasses in the photo"),
     ("what about the fee, is there a discount", ["Can I renew by mail?"], "is there a discount (the fee)"),
@@ -927,6 +929,15 @@ def test_a_follow_up_that_stands_alone_stays_with_the_conversations_document_unl
 def test_a_word_the_documents_spell_the_other_way_is_searched_as_they_spell_it(guides: QA, text: str,
                                                                               searched: str) -> None:  # fmt: skip
     assert respelt(guides.store, text) == searched
+
+
+def test_a_follow_up_leaning_on_the_conversation_moves_to_the_document_about_what_it_names(guides: QA) -> None:
+    # "he" leans on the conversation; "card" is what the state ID guide is about, and the disability guide never says
+    answer = guides.ask("can he get a card too?", ["My husband had a stroke. Can he get disability benefits?"])
+    first = answer.sentences[0]
+    assert answer.citations[first.citation - 1].source == "state-id.md"
+    stays = guides.ask("how does he apply?", ["My husband had a stroke. Can he get disability benefits?"])
+    assert stays.citations[stays.sentences[0].citation - 1].source == "disability.md"
 
 
 def test_a_follow_up_naming_another_documents_subject_in_two_everyday_words_moves_there(guides: QA) -> None:
