@@ -262,8 +262,8 @@ class QA:
         leaning = resolved.subject_turn is not None
         turn = resolved.subject_turn if leaning else subject_turn(history, own)
         document = None if turn is None else self._conversation_document(history, turn)
-        if document is None:
-            return None
+        if document is None or len(self.store.documents) == 1:
+            return document
         other = self._best_document(own) or document
         if other == document:
             return document
