@@ -254,9 +254,16 @@ def missing_terms(store: Store, question: str, rare_zipf: float) -> list[str]:
     return missing
 
 
+_AGAIN = ("re", "pre")  # prefixes that say when, not what: "reapply" is to apply, again
+
+
 def _known(store: Store, word: str) -> bool:
-    """The word, its hyphenated parts or its hyphens dropped, is a term of the documents."""
+    """The word, its hyphenated parts or its hyphens dropped, or the word it says again or before (reapply: apply),
+    is a term of the documents."""
     if store.has_term(stem(word)):
+        return True
+    low = word.lower().replace("-", "")
+    if any(low.startswith(p) and len(low) - len(p) >= 4 and store.has_term(stem(low[len(p) :])) for p in _AGAIN):
         return True
     parts = [p for p in word.split("-") if p.lower() not in STOPWORDS]
     return "-" in word and (all(store.has_term(stem(p)) for p in parts) or store.has_term(stem(word.replace("-", ""))))
@@ -485,7 +492,7 @@ def foreign(store: Store, question: str) -> bool:
     answer it ("How do vaccines work?"), however close its vector lands. A question with no word of its own is left
     to the similarity floor."""
     own = own_words(question)
-    if not own or any(store.has_term(stem(w)) for w in own):
+    if not own or any(_known(store, w) for w in own):
         return False
     return not any(_close(w, store.words) for w in own)
 

@@ -26,6 +26,7 @@ from server.answer.retrieve import (
 )
 from server.answer.terms import (
     asked_part,
+    foreign,
     missing_terms,
     negated_tokens,
     personal,
@@ -929,6 +930,11 @@ def test_a_follow_up_that_stands_alone_stays_with_the_conversations_document_unl
 def test_a_word_the_documents_spell_the_other_way_is_searched_as_they_spell_it(guides: QA, text: str,
                                                                               searched: str) -> None:  # fmt: skip
     assert respelt(guides.store, text) == searched
+
+
+def test_a_word_saying_again_what_the_documents_say_is_theirs(guides: QA) -> None:
+    assert not foreign(guides.store, "do i need to reapply every year")  # "You can apply online"
+    assert foreign(guides.store, "can i refinance")  # "finance" is no word of theirs either
 
 
 def test_a_follow_up_leaning_on_the_conversation_moves_to_the_document_about_what_it_names(guides: QA) -> None:
