@@ -212,12 +212,12 @@ class Store:
             return 0
         return int(indptr[token_id + 1] - indptr[token_id])
 
-    def shares_using(self, token: str) -> np.ndarray:
+    def shares_using(self, token: str) -> dict[str, float]:
         """The share of each document's passages that use a token, for the documents that have passages."""
         documents = self.units.passage_rows[:, DOC]
         totals = np.bincount(documents, minlength=len(self.units.doc_ids))
         using = np.bincount(documents[self.holding([token])], minlength=len(totals))
-        return using[totals > 0] / totals[totals > 0]
+        return {doc: float(using[n] / totals[n]) for n, doc in enumerate(self.units.doc_ids) if totals[n]}
 
     def tokens_used_by_more_than(self, count: float) -> list[str]:
         """The tokens more than count passages use, sorted."""

@@ -153,7 +153,7 @@ def _aligned(text: str, raw: list[tuple[int, int]], spans: list[tuple[int, int]]
     end followed by two spaces is no gap), going on past a page's running lines; each row says whether it is its
     table's header (the first row, when a rule is under it, or its cells are short labels holding no digit and a
     cell below holds one).
-    Also the rows whose cells a wrap broke over lines: their first line -> their last (_goes_on)."""
+    Also the rows whose cells a wrap broke over lines: their first line -> their last (_continues_row)."""
     lines = {i: text[slice(*spans[i])] for i in content}
     cells = {i: row_cells(line) for i, line in lines.items()}
     indent = {i: spans[i][0] - raw[i][0] for i in content}
@@ -165,7 +165,8 @@ def _aligned(text: str, raw: list[tuple[int, int]], spans: list[tuple[int, int]]
     def close() -> None:
         if sum(k in wide for k in run) >= _MIN_ALIGNED:
             margin = min(indent[k] for k in run)
-            first = [k for n, k in enumerate(run) if not n or not _goes_on(run[n - 1], k, cells[k], indent[k] - margin)]
+            first = [k for n, k in enumerate(run)
+                     if not n or not _continues_row(run[n - 1], k, cells[k], indent[k] - margin)]  # fmt: skip
             for a, b in zip(first, [*first[1:], run[-1] + 1], strict=True):
                 if (last := max(k for k in run if k < b)) != a:
                     parts[a] = last
@@ -189,7 +190,7 @@ def _aligned(text: str, raw: list[tuple[int, int]], spans: list[tuple[int, int]]
     return rows, parts
 
 
-def _goes_on(before: int, line: int, cells: list[str], indent: int) -> bool:
+def _continues_row(before: int, line: int, cells: list[str], indent: int) -> bool:
     """A line of a table laid out with spaces goes on with the row above it (right under it, no page between):
     its first cell is empty or starts in lowercase, or its other cells, two or more, all do ("Robot does not turn"
     / "on"; "Cannot connect to" / "Wi-Fi      password; weak signal      check the password; move")."""
@@ -320,6 +321,16 @@ def _numbered(text: str, spans: list[tuple[int, int]], filled: list[int]) -> set
     }
 
 
+def _joined(parts: dict[int, int], spans: list[tuple[int, int]], raw: list[tuple[int, int]],
+            content: list[int]) -> list[int]:  # fmt: skip
+    """Each table row a wrap broke over lines made one line (its first -> its last), in place; the content lines
+    left."""
+    for i, last in parts.items():
+        spans[i], raw[i] = (spans[i][0], spans[last][1]), (raw[i][0], raw[last][1])
+    absorbed = {k for i, last in parts.items() for k in range(i + 1, last + 1)}
+    return [k for k in content if k not in absorbed]
+
+
 def _read(text: str, start: int, end: int) -> _Lines:
     raw = line_spans(text, start, end)
     spans = [trim(text, a, b) for a, b in raw]
@@ -328,15 +339,9 @@ def _read(text: str, start: int, end: int) -> _Lines:
     dropped = numbers | _running(text, spans, filled, numbers) | _numbered(text, spans, filled)
     content = [i for i in filled if i not in dropped]
     rows = _row_parts({i: text[slice(*spans[i])] for i in content}, content)
-    for i, last in rows.items():
-        spans[i], raw[i] = (spans[i][0], spans[last][1]), (raw[i][0], raw[last][1])  # one line: the whole row
-    absorbed = {k for i, last in rows.items() for k in range(i + 1, last + 1)}
-    content = [k for k in content if k not in absorbed]
+    content = _joined(rows, spans, raw, content)
     aligned, parts = _aligned(text, raw, spans, content, dropped)
-    for i, last in parts.items():
-        spans[i], raw[i] = (spans[i][0], spans[last][1]), (raw[i][0], raw[last][1])
-    absorbed = {k for i, last in parts.items() for k in range(i + 1, last + 1)}
-    content = [k for k in content if k not in absorbed]
+    content = _joined(parts, spans, raw, content)
     gaps = {}
     for i, j in zip(content, [*content[1:], None], strict=True):
         between = range(i + 1, len(raw) if j is None else j)

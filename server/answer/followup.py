@@ -11,7 +11,9 @@ from server.answer.terms import asks, own_words
 # Words that point back to something said before.
 _POINTERS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she",
              "him", "her", "his", "there", "such", "one", "ones"}  # fmt: skip
-_SUBSTITUTABLE = {"it", "they", "them", "this", "that", "these", "those"}  # not he, she: persons, named before
+# Pointers the subject may take the place of; he, she, him and her point to a person, and the subject is added instead
+# ("Can she apply online? (a state ID card)").
+_SUBSTITUTABLE = {"it", "they", "them", "this", "that", "these", "those"}
 _PLURAL_POINTERS = {"they", "them", "these", "those"}
 _OPENING = re.compile(
     r"^\s*(?:and\s+|so\s+|but\s+)?(?:(?:what|which|who|whom|why|when|where|how(?:\s+(?:many|much|long|often))?)"

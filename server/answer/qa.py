@@ -270,14 +270,10 @@ class QA:
         rare = {stem(w) for w in naming(asked_part(own, follows=True))}
         elsewhere = {t for t in rare | {stem(w) for w in turn_words(own)}
                      if self._holds(other, t) and not self._holds(document, t)}  # fmt: skip
-        about = any(self._share(other, t) > self.settings.topic_share for t in elsewhere)  # "library" of its guide
+        about = any(self.store.shares_using(t).get(other, 0.0) > self.settings.topic_share for t in elsewhere)
         if leaning:
             return None if about else document
         return None if elsewhere & rare or about or len(elsewhere) >= _SWITCHING else document
-
-    def _share(self, document: str, token: str) -> float:
-        """The share of a document's passages that use the (stemmed) token."""
-        return float(np.isin(self.store.document_passages(document), self.store.holding([token])).mean())
 
     def _holds(self, document: str, token: str) -> bool:
         """Whether the document uses the (stemmed) token."""

@@ -136,7 +136,7 @@ def corpus_subject(store: Store, share: float) -> str:
     an article on it): what the documents are about. Empty where no word is that common (documents on many things,
     or a passport guide beside a longer one on child care assistance, which most of all the passages are about)."""
     stems = store.tokens_used_by_more_than(share * len(store.passages))
-    stems = [t for t in stems if (store.shares_using(t) > share).all()]
+    stems = [t for t in stems if all(used > share for used in store.shares_using(t).values())]
     holders = store.holding(stems) if stems else []
     if not len(holders):
         return ""

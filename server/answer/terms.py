@@ -478,13 +478,13 @@ def own_words(question: str) -> list[str]:
 _POINTED = re.compile(r"\b(it|its|they|them|their|this|these|those)\b", re.IGNORECASE)
 
 
+_BARE_WORDS = 2  # a question this short names only what it asks ("cost?", "side effects?")
+
+
 def pointed(question: str) -> bool:
     """Whether the question points at its subject with a pronoun (_POINTED), or names only what it asks of it in a
     word or two ("cost?", "side effects?")."""
     return _POINTED.search(question) is not None or len(WORD.findall(question)) <= _BARE_WORDS
-
-
-_BARE_WORDS = 2
 
 
 def foreign(store: Store, question: str) -> bool:
