@@ -165,8 +165,10 @@ def _aligned(text: str, raw: list[tuple[int, int]], spans: list[tuple[int, int]]
     def close() -> None:
         if sum(k in wide for k in run) >= _MIN_ALIGNED:
             margin = min(indent[k] for k in run)
-            first = [k for n, k in enumerate(run)
-                     if not n or not _continues_row(run[n - 1], k, cells[k], indent[k] - margin)]  # fmt: skip
+            first: list[int] = []
+            for n, k in enumerate(run):  # a row runs over _ROW_LINES lines after its first at most, as a pipe row
+                if not n or not _continues_row(run[n - 1], k, cells[k], indent[k] - margin) or k - first[-1] > _ROW_LINES:
+                    first.append(k)
             for a, b in zip(first, [*first[1:], run[-1] + 1], strict=True):
                 if (last := max(k for k in run if k < b)) != a:
                     parts[a] = last

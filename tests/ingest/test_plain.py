@@ -329,6 +329,19 @@ def test_a_table_laid_out_with_spaces_reads_cells_wrapped_over_lines_as_one_row(
     assert [(parts[b.start : b.end].split()[0], b.header) for b in rows] == [("A", None), ("B", None), ("C", None)]
 
 
+def test_a_row_laid_out_with_spaces_runs_over_a_few_lines_at_most() -> None:
+    # Two columns of prose kept side by side by a text export read as a table: no row swallows the page.
+    left = ["This is the first column of a paper", "set in two columns by a text export", "that keeps the layout of",
+            "each page with its spaces", "between the two columns", "and every line of it", "goes on in lowercase",
+            "so that nothing ends", "until the paragraph does."]  # fmt: skip
+    right = ["The second column holds", "other text of its own", "which also goes on", "in lowercase words",
+             "from line to line", "as any column does", "on a printed page", "of a research paper", "like this one."]
+    text = "\n".join(f"{a:<42}{b}" for a, b in zip(left, right, strict=True)) + "\n"
+    rows = [text[b.start : b.end] for b in plain_blocks("paper.txt", text) if b.kind == "row"]
+    assert rows and max(row.count("\n") + 1 for row in rows) <= 5
+    assert "".join(rows).replace("\n", "") == text.replace("\n", "").strip()  # every line in one row or another
+
+
 # A Markdown table as a text export writes it: a blank line between its rows, long rows broken by the wrap width
 # (one break mid-cell, one just after a pipe).
 WRAPPED_TABLE = """Delivery
