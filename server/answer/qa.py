@@ -268,16 +268,12 @@ class QA:
         if other == document:
             return document
         rare = {stem(w) for w in naming(asked_part(own, follows=True))}
-        elsewhere = {t for t in rare | {stem(w) for w in turn_words(own)}
-                     if self._holds(other, t) and not self._holds(document, t)}  # fmt: skip
-        about = any(self.store.shares_using(t).get(other, 0.0) > self.settings.topic_share for t in elsewhere)
+        shares = {t: self.store.shares_using(t) for t in rare | {stem(w) for w in turn_words(own)}}
+        elsewhere = {t for t, used in shares.items() if used.get(other, 0.0) > 0 and not used.get(document, 0.0)}
+        about = any(shares[t].get(other, 0.0) > self.settings.topic_share for t in elsewhere)
         if leaning:
             return None if about else document
         return None if elsewhere & rare or about or len(elsewhere) >= _SWITCHING else document
-
-    def _holds(self, document: str, token: str) -> bool:
-        """Whether the document uses the (stemmed) token."""
-        return bool(np.isin(self.store.holding([token]), self.store.document_passages(document)).any())
 
     def _conversation_document(self, history: list[str], turn: int) -> str | None:
         """The document a conversation is about: the one the earlier turn that gave it its subject was answered from
